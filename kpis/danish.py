@@ -1,0 +1,95 @@
+"""Numbers as Danes write them: the one parser and the one formatter of the portal.
+
+"1.075" is one thousand and seventy-five, "58,8 %" is 58.8 percent, "- 10% point" is minus ten
+percentage points. Everything is parsed into Decimal, never float, so 2,4 − 2,1 is exactly 0,3.
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+PERCENT = "percent"
+PERCENTAGE_POINTS = "pp"
+
+# Minus signs as they turn up in documents and spreadsheets: hyphen, Unicode minus, dashes.
+_MINUS = "\u2212\u2013\u2014-"
+_NUMBER = re.compile(
+    rf"""^\s*
+    (?P<sign>[+{_MINUS}])?\s*
+    (?P<int>\d{{1,3}}(?:\.\d{{3}})+|\d{{1,3}}(?:\ \d{{3}})+|\d+)  # 1.075, 1 075 or 1075
+    (?:,(?P<frac>\d+))?                         # ,8
+    \s*(?P<unit>%\s*-?\s*point|procentpoint|pct\.?\s*-?\s*point|%|pct\.?|procent)?
+    \s*$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+class DanishNumberError(ValueError):
+    """Raised with a message for the user, in the user's language."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: Decimal
+    unit: str | None = None  # None, PERCENT or PERCENTAGE_POINTS
+
+
+def parse_quantity(text) -> Quantity:
+    """Parse a Danish-formatted number with an optional percent or percentage-point unit."""
+    if isinstance(text, Decimal):
+        return Quantity(text)
+    if isinstance(text, int):
+        return Quantity(Decimal(text))
+    raw = str(text).replace("\xa0", " ")
+    match = _NUMBER.match(raw)
+    if not match:
+        raise DanishNumberError(
+            _("“%(text)s” is not a number in Danish format (for example 1.075 or 58,8).")
+            % {"text": str(text).strip()}
+        )
+    digits = match["int"].replace(".", "").replace(" ", "")
+    if match["frac"]:
+        digits += "." + match["frac"]
+    try:
+        value = Decimal(digits)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only digits
+        raise DanishNumberError(str(exc)) from exc
+    if match["sign"] and match["sign"] in _MINUS:
+        value = -value
+    unit_text = (match["unit"] or "").lower().replace(" ", "")
+    if "point" in unit_text:
+        unit = PERCENTAGE_POINTS
+    elif unit_text:
+        unit = PERCENT
+    else:
+        unit = None
+    return Quantity(value, unit)
+
+
+def parse_number(text) -> Decimal:
+    """Parse a Danish-formatted number and return its value, whatever unit it was written with."""
+    return parse_quantity(text).value
+
+
+def format_number(value, decimals: int = 0, *, sign: bool = False) -> str:
+    """Format a Decimal the Danish way: thousands with '.', decimals with ','.
+
+    With sign=True a positive value gets '+' and a negative one a true minus sign, as the
+    development column of a KPI card shows it.
+    """
+    if value is None:
+        return ""
+    value = Decimal(value)
+    quantum = Decimal(1).scaleb(-decimals)
+    value = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    negative = value < 0
+    integer, _dot, fraction = f"{abs(value):f}".partition(".")
+    grouped = f"{int(integer):,}".replace(",", ".")
+    text = grouped + ("," + fraction if fraction else "")
+    if negative and value != 0:
+        return "\u2212" + text
+    if sign and value > 0:
+        return "+" + text
+    return text

@@ -1,0 +1,239 @@
+"""Figures: areas, indicators, periods and the measurements that tie them together."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import periods
+from .danish import format_number
+
+
+class Area(models.Model):
+    """Where a figure is measured: a municipality or a comparison area. Areas are data."""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        COUNTRY = "country", _("Whole country")
+        RAR = "rar", _("Regional labour market council (RAR)")
+        REGION = "region", _("Region")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    code = models.CharField(
+        _("official code"),
+        max_length=10,
+        blank=True,
+        help_text=_("The municipality's official three-digit code, e.g. 376 for Guldborgsund."),
+    )
+    rar = models.ForeignKey(
+        "self",
+        verbose_name=_("RAR area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="municipalities",
+        limit_choices_to={"kind": "rar"},
+    )
+    region = models.ForeignKey(
+        "self",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="region_municipalities",
+        limit_choices_to={"kind": "region"},
+    )
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(kind="municipality"),
+                name="unique_municipality_code",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Indicator(models.Model):
+    """A measure with a unit and a good direction, usually a jobindsats.dk series."""
+
+    class Unit(models.TextChoices):
+        COUNT = "count", _("count")
+        FTE = "fte", _("full-time persons")
+        PERCENT = "percent", _("percent")
+        RATIO = "ratio", _("ratio")
+        SCORE = "score", _("score")
+
+    class Direction(models.TextChoices):
+        LOWER = "lower", _("lower is better")
+        HIGHER = "higher", _("higher is better")
+
+    key = models.SlugField(_("key"), max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
+    decimals = models.PositiveSmallIntegerField(_("decimals"), default=0)
+    direction = models.CharField(_("good direction"), max_length=10, choices=Direction.choices)
+    data_source = models.CharField(_("data source"), max_length=200, blank=True)
+    owner = models.ForeignKey(
+        Area,
+        verbose_name=_("local to municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="local_indicators",
+        help_text=_("Set for a measure only this municipality has, such as its own survey."),
+    )
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_share(self):
+        return self.unit == self.Unit.PERCENT
+
+    def format_value(self, value):
+        """A value as the card shows it: "1.075", "58,8 %"."""
+        if value is None:
+            return ""
+        text = format_number(value, self.decimals)
+        return f"{text} %" if self.is_share else text
+
+    def format_development(self, value):
+        """A difference in the indicator's unit: percentage points for shares ("−10,0 %-point")."""
+        if value is None:
+            return ""
+        text = format_number(value, self.decimals, sign=True)
+        return f"{text} %-point" if self.is_share else text
+
+
+class Period(models.Model):
+    """A month, quarter, half-year, year, rolling year, span of months or point in time."""
+
+    class Kind(models.TextChoices):
+        MONTH = periods.MONTH, _("month")
+        QUARTER = periods.QUARTER, _("quarter")
+        HALF_YEAR = periods.HALF_YEAR, _("half-year")
+        YEAR = periods.YEAR, _("year")
+        ROLLING_YEAR = periods.ROLLING_YEAR, _("rolling four quarters")
+        MONTH_SPAN = periods.MONTH_SPAN, _("span of months")
+        POINT = periods.POINT, _("point in time")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+
+    class Meta:
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        ordering = ["end", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "start", "end"], name="unique_period"),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="period_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def spec(self):
+        return periods.PeriodSpec(self.start, self.end, self.kind)
+
+    @property
+    def label(self):
+        return self.spec.label
+
+    @property
+    def code(self):
+        return self.spec.code
+
+
+class Measurement(models.Model):
+    """A value of an indicator for an area and a period. Written only by kpis.services."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.PROTECT,
+        related_name="measurements",
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="measurements"
+    )
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="measurements"
+    )
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=6)
+    source = models.CharField(
+        _("source"), max_length=300, blank=True, help_text=_("Where the figure comes from.")
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        ordering = ["indicator", "area", "period__end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area", "period"], name="unique_measurement"
+            ),
+        ]
+        indexes = [models.Index(fields=["indicator", "area"], name="measurement_series")]
+
+    def __str__(self):
+        return f"{self.indicator} · {self.area} · {self.period}: {self.value}"
+
+
+class MeasurementRevision(models.Model):
+    """A measurement's earlier value, kept when the figure is revised (jobindsats revises back
+    in time, and a committee may already have seen the old figure)."""
+
+    measurement = models.ForeignKey(
+        Measurement,
+        verbose_name=_("measurement"),
+        on_delete=models.CASCADE,
+        related_name="revisions",
+    )
+    old_value = models.DecimalField(_("old value"), max_digits=18, decimal_places=6)
+    new_value = models.DecimalField(_("new value"), max_digits=18, decimal_places=6)
+    old_source = models.CharField(_("old source"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("measurement revision")
+        verbose_name_plural = _("measurement revisions")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.measurement}: {self.old_value} → {self.new_value}"

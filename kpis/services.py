@@ -1,0 +1,106 @@
+"""Writes of figures. Everything that creates or changes a measurement goes through here, so a
+revision is always kept and the statuses it touches are always refreshed."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from . import periods
+from .models import Area, Indicator, Measurement, MeasurementRevision, Period
+from .signals import measurements_changed
+
+CREATED = "created"
+REVISED = "revised"
+UNCHANGED = "unchanged"
+
+
+def area_get_or_create(*, kind: str, name: str, code: str = "", rar=None, region=None) -> Area:
+    area, created = Area.objects.get_or_create(
+        name=name,
+        defaults={"kind": kind, "slug": slugify(name), "code": code, "rar": rar, "region": region},
+    )
+    if not created and (rar or region or code):
+        changed = {
+            "rar": rar or area.rar,
+            "region": region or area.region,
+            "code": code or area.code,
+        }
+        if any(getattr(area, field) != value for field, value in changed.items()):
+            for field, value in changed.items():
+                setattr(area, field, value)
+            area.save(update_fields=list(changed))
+    return area
+
+
+def period_get_or_create(text) -> Period:
+    """The period for a code or Danish label, e.g. "2023QMAT03" or "4.kv.22 - 3.kv.23"."""
+    spec = periods.parse_period(text)
+    period, _created = Period.objects.get_or_create(kind=spec.kind, start=spec.start, end=spec.end)
+    return period
+
+
+@dataclass(frozen=True)
+class MeasurementRow:
+    """One clean figure, ready to store."""
+
+    indicator: Indicator
+    area: Area
+    period: Period
+    value: Decimal
+    source: str = ""
+
+
+@transaction.atomic
+def measurements_record(*, rows, user=None) -> dict[str, int]:
+    """Create or revise many figures at once; all or nothing.
+
+    A figure that changes keeps its previous value as a MeasurementRevision. Returns how many
+    rows were created, revised and unchanged.
+    """
+    counts = {CREATED: 0, REVISED: 0, UNCHANGED: 0}
+    changed_ids = []
+    for row in rows:
+        measurement = (
+            Measurement.objects.select_for_update()
+            .filter(indicator=row.indicator, area=row.area, period=row.period)
+            .first()
+        )
+        if measurement is None:
+            measurement = Measurement.objects.create(
+                indicator=row.indicator,
+                area=row.area,
+                period=row.period,
+                value=row.value,
+                source=row.source,
+                entered_by=user,
+            )
+            counts[CREATED] += 1
+            changed_ids.append(measurement.pk)
+        elif measurement.value != row.value:
+            MeasurementRevision.objects.create(
+                measurement=measurement,
+                old_value=measurement.value,
+                new_value=row.value,
+                old_source=measurement.source,
+                changed_by=user,
+            )
+            measurement.value = row.value
+            measurement.source = row.source or measurement.source
+            measurement.entered_by = user
+            measurement.save(update_fields=["value", "source", "entered_by", "updated_at"])
+            counts[REVISED] += 1
+            changed_ids.append(measurement.pk)
+        else:
+            counts[UNCHANGED] += 1
+    if changed_ids:
+        measurements_changed.send(sender=Measurement, measurement_ids=changed_ids)
+    return counts
+
+
+def measurement_record(*, indicator, area, period, value, source="", user=None) -> str:
+    """Create or revise one figure; returns "created", "revised" or "unchanged"."""
+    row = MeasurementRow(indicator, area, period, Decimal(value), source)
+    counts = measurements_record(rows=[row], user=user)
+    return next(outcome for outcome, count in counts.items() if count)

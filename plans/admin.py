@@ -1,0 +1,156 @@
+from django.contrib import admin
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Committee,
+    FocusArea,
+    Guidepost,
+    Initiative,
+    Plan,
+    ReportingRound,
+    StatusNarrative,
+    Target,
+    TargetRevision,
+    TargetStatus,
+)
+from .tasks import enqueue, recompute_target_statuses
+
+
+@admin.register(Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "municipality"]
+    list_filter = ["municipality"]
+
+
+class FocusAreaInline(admin.TabularInline):
+    model = FocusArea
+    fields = ["order", "number", "title", "key"]
+    show_change_link = True
+    extra = 0
+
+
+class RoundInline(admin.TabularInline):
+    model = ReportingRound
+    fields = ["name", "cut_off", "state"]
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "municipality", "years", "kind", "approval_state", "approved_on"]
+    list_filter = ["municipality", "kind", "approval_state"]
+    search_fields = ["title", "key"]
+    inlines = [FocusAreaInline, RoundInline]
+
+
+class GuidepostInline(admin.TabularInline):
+    model = Guidepost
+    fields = ["order", "text"]
+    extra = 0
+
+
+class InitiativeInline(admin.StackedInline):
+    model = Initiative
+    fields = ["order", "title", "body", "key_facts"]
+    extra = 0
+
+
+@admin.register(FocusArea)
+class FocusAreaAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "plan", "order"]
+    list_filter = ["plan__municipality", "plan"]
+    search_fields = ["title"]
+    inlines = [GuidepostInline, InitiativeInline]
+
+
+class TargetRevisionInline(admin.TabularInline):
+    model = TargetRevision
+    fields = ["effective", "target_value", "margin", "reason", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+    extra = 0
+
+
+class TargetStatusInline(admin.StackedInline):
+    """Shown, never edited: the engine writes it."""
+
+    model = TargetStatus
+    can_delete = False
+    readonly_fields = [
+        "status",
+        "forecast",
+        "final",
+        "current_value",
+        "current_period_label",
+        "development",
+        "required_value",
+        "comparison_value",
+        "projected_value",
+        "reasons",
+        "as_of",
+        "computed_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "plan", "kind", "wording", "deadline", "status_display"]
+    list_filter = ["plan__municipality", "plan", "kind", "status__status"]
+    search_fields = ["title", "wording", "key"]
+    list_select_related = ["plan", "status"]
+    filter_horizontal = ["focus_areas"]
+    autocomplete_fields = ["indicator"]
+    inlines = [TargetRevisionInline, TargetStatusInline]
+    fieldsets = [
+        (None, {"fields": ["plan", "focus_areas", "key", "order", "code", "title", "wording"]}),
+        (
+            _("Rule"),
+            {
+                "fields": [
+                    "indicator",
+                    "kind",
+                    "bound",
+                    "strict",
+                    "target_value",
+                    "period_kind",
+                    "measure_from",
+                    "deadline",
+                    "tolerance",
+                ]
+            },
+        ),
+        (_("Baseline"), {"fields": ["baseline_value", "baseline_period", "baseline_source"]}),
+        (_("Change"), {"fields": ["change_amount", "change_relative"]}),
+        (_("Comparison"), {"fields": ["comparison_area", "margin", "gap_reduction"]}),
+        (_("Milestone"), {"fields": ["milestone_state"]}),
+        (None, {"fields": ["source"]}),
+    ]
+
+    @admin.display(description=_("status"), ordering="status__status")
+    def status_display(self, obj):
+        status = getattr(obj, "status", None)
+        return status.get_status_display() if status else "–"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        target_id = form.instance.pk
+        transaction.on_commit(lambda: enqueue(recompute_target_statuses, [target_id]))
+
+
+class NarrativeInline(admin.StackedInline):
+    model = StatusNarrative
+    fields = ["target", "text", "author"]
+    readonly_fields = ["author"]
+    extra = 0
+
+
+@admin.register(ReportingRound)
+class ReportingRoundAdmin(admin.ModelAdmin):
+    list_display = ["name", "plan", "cut_off", "state"]
+    list_filter = ["state", "plan__municipality"]
+    inlines = [NarrativeInline]

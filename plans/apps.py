@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    name = "plans"
+    verbose_name = _("Plans and targets")
+
+    def ready(self):
+        # kpis knows nothing of plans; plans listens for changed figures to refresh statuses.
+        from kpis.signals import measurements_changed
+
+        from .tasks import queue_status_refresh
+
+        measurements_changed.connect(queue_status_refresh, dispatch_uid="plans.status_refresh")

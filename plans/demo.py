@@ -1,0 +1,270 @@
+"""The demo data loader: reads fixtures/*.yaml (format in fixtures/README.md) and hands every
+record to the services, exactly as the portal's own forms and importers do."""
+
+from datetime import date
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from kpis import services as kpi_services
+from kpis.danish import parse_number
+from kpis.models import Area, Indicator
+
+from . import services
+from .models import Committee, Plan, Target
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+
+
+class DemoDataError(ValueError):
+    pass
+
+
+def _number(value, where):
+    if value is None or value == "":
+        return None
+    if isinstance(value, float):
+        # A float has already lost exactness: the fixture must quote the figure.
+        raise DemoDataError(f'{where}: write {value!r} as a quoted Danish number, e.g. "58,8"')
+    try:
+        return parse_number(value)
+    except ValueError as exc:
+        raise DemoDataError(f"{where}: {exc}") from exc
+
+
+def _date(value, where):
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise DemoDataError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+class Loader:
+    def __init__(self, documents):
+        self.documents = documents  # [(file name, parsed yaml)]
+        self.areas: dict[str, Area] = {}
+        self.indicators: dict[str, Indicator] = {}
+        self.focus_areas = {}
+        self.targets = {}
+        self.created_plans = []
+
+    def area(self, name, where):
+        if name not in self.areas:
+            area = Area.objects.filter(name=name).first()
+            if area is None:
+                raise DemoDataError(f"{where}: unknown area {name!r}")
+            self.areas[name] = area
+        return self.areas[name]
+
+    def indicator(self, key, where):
+        try:
+            return self.indicators[key]
+        except KeyError:
+            raise DemoDataError(f"{where}: unknown indicator {key!r}") from None
+
+    @transaction.atomic
+    def load(self):
+        for name, doc in self.documents:
+            self.load_areas(name, doc)
+        for name, doc in self.documents:
+            self.load_indicators(name, doc)
+        for name, doc in self.documents:
+            self.load_plans(name, doc)
+        rows = []
+        for name, doc in self.documents:
+            rows += self.measurement_rows(name, doc)
+        counts = kpi_services.measurements_record(rows=rows)
+        return counts
+
+    def load_areas(self, name, doc):
+        for item in doc.get("areas", []):
+            self.areas[item["name"]] = kpi_services.area_get_or_create(
+                kind=item["kind"], name=item["name"]
+            )
+        m = doc["municipality"]
+        rar = self.area(m["rar"], name) if m.get("rar") else None
+        region = self.area(m["region"], name) if m.get("region") else None
+        self.areas[m["name"]] = kpi_services.area_get_or_create(
+            kind=Area.Kind.MUNICIPALITY, name=m["name"], code=str(m["code"]), rar=rar, region=region
+        )
+
+    def load_indicators(self, name, doc):
+        owner = self.areas[doc["municipality"]["name"]]
+        for item in doc.get("indicators", []):
+            where = f"{name}: indicator {item.get('key')}"
+            defaults = {
+                "name": item["name"],
+                "description": item.get("description", ""),
+                "unit": item["unit"],
+                "decimals": int(item.get("decimals", 0)),
+                "direction": item["direction"],
+                "data_source": item.get("data_source", ""),
+                "owner": owner if item.get("local") else None,
+            }
+            indicator, _created = Indicator.objects.update_or_create(
+                key=item["key"], defaults=defaults
+            )
+            try:
+                indicator.full_clean()
+            except Exception as exc:
+                raise DemoDataError(f"{where}: {exc}") from exc
+            self.indicators[item["key"]] = indicator
+
+    def load_plans(self, name, doc):
+        municipality = self.areas[doc["municipality"]["name"]]
+        committees = {}
+        for item in doc.get("committees", []):
+            committees[item["name"]], _ = Committee.objects.get_or_create(
+                municipality=municipality,
+                name=item["name"],
+                defaults={"short_name": item.get("short", "")},
+            )
+        for plan_doc in doc.get("plans", []):
+            if Plan.objects.filter(key=plan_doc["key"]).exists():
+                continue  # loaded before; the demo loader never overwrites
+            self.load_plan(name, plan_doc, municipality, committees)
+
+    def load_plan(self, name, plan_doc, municipality, committees):
+        where = f"{name}: plan {plan_doc['key']}"
+        approval = plan_doc.get("approval") or {}
+        committee_name = plan_doc.get("committee")
+        plan = services.plan_create(
+            key=plan_doc["key"],
+            municipality=municipality,
+            committee=committees.get(committee_name) if committee_name else None,
+            title=plan_doc["title"],
+            kind=plan_doc["kind"],
+            start_year=int(plan_doc["start_year"]),
+            end_year=int(plan_doc["end_year"]),
+            approval_state=approval.get("state", Plan.Approval.DRAFT),
+            approved_on=_date(approval.get("date"), where),
+            approved_by=approval.get("by", "") or "",
+            summary=(plan_doc.get("summary") or "").strip(),
+            source=plan_doc.get("source", "") or "",
+        )
+        self.created_plans.append(plan)
+        for order, fa in enumerate(plan_doc.get("focus_areas", [])):
+            self.focus_areas[fa["key"]] = services.focus_area_create(
+                plan=plan,
+                key=fa["key"],
+                order=order,
+                number=str(fa.get("number", "") or ""),
+                title=fa["title"],
+                intro=(fa.get("intro") or "").strip(),
+                guideposts=[str(g).strip() for g in fa.get("guideposts", []) or []],
+                initiatives=fa.get("initiatives", []) or [],
+            )
+        for order, t in enumerate(plan_doc.get("targets", [])):
+            self.targets[t["key"]] = self.load_target(name, plan, order, t)
+        rounds = {}
+        for r in plan_doc.get("rounds", []) or []:
+            rounds[r["name"]] = services.round_create(
+                plan=plan, name=r["name"], cut_off=_date(r["cut_off"], where), state=r["state"]
+            )
+        for n in plan_doc.get("narratives", []) or []:
+            services.narrative_write(
+                target=self.targets[n["target"]],
+                reporting_round=rounds[n["round"]],
+                text=str(n["text"]).strip(),
+            )
+
+    def load_target(self, name, plan, order, t):
+        where = f"{name}: target {t['key']}"
+        baseline = t.get("baseline") or {}
+        change = t.get("change") or {}
+        relative = t.get("relative") or {}
+        milestone = t.get("milestone") or {}
+        fields = {
+            "key": t["key"],
+            "order": order,
+            "code": str(t.get("code", "") or ""),
+            "title": t["title"],
+            "wording": t.get("wording", ""),
+            "indicator": self.indicator(t["indicator"], where) if t.get("indicator") else None,
+            "kind": t["kind"],
+            "bound": t.get("bound", Target.Bound.AT_MOST),
+            "strict": bool(t.get("strict", False)),
+            "target_value": _number(t.get("target_value"), where),
+            "period_kind": t.get("period_kind", "") or "",
+            "measure_from": _date(t.get("measure_from"), where),
+            "deadline": _date(t["deadline"], where),
+            "tolerance": _number(t.get("tolerance"), where) or 0,
+            "source": t.get("source", "") or "",
+        }
+        if baseline.get("value") not in (None, ""):
+            fields["baseline_value"] = _number(baseline["value"], where)
+            fields["baseline_period"] = kpi_services.period_get_or_create(baseline["period"])
+            fields["baseline_source"] = baseline.get("source", "") or ""
+        if change:
+            fields["change_amount"] = _number(change.get("amount"), where)
+            fields["change_relative"] = bool(change.get("relative", False))
+        if relative:
+            fields["comparison_area"] = self.area(relative["area"], where)
+            fields["margin"] = _number(relative.get("margin"), where) or 0
+            fields["gap_reduction"] = _number(relative.get("gap_reduction"), where)
+        if milestone:
+            fields["milestone_state"] = milestone.get("state", "not_started")
+        focus_areas = [self.focus_areas[key] for key in t.get("focus_areas", [])]
+        try:
+            target = services.target_create(plan=plan, focus_areas=focus_areas, **fields)
+        except Exception as exc:
+            raise DemoDataError(f"{where}: {exc}") from exc
+        for rev in t.get("revisions", []) or []:
+            services.target_revise(
+                target=target,
+                effective=_date(rev["date"], where),
+                target_value=_number(rev.get("target_value"), where),
+                margin=_number(rev.get("margin"), where),
+                reason=rev["reason"],
+            )
+        return target
+
+    def measurement_rows(self, name, doc):
+        rows = []
+        for i, m in enumerate(doc.get("measurements", []) or []):
+            where = f"{name}: measurement {i + 1}"
+            try:
+                period = kpi_services.period_get_or_create(m["period"])
+            except ValueError as exc:
+                raise DemoDataError(f"{where}: {exc}") from exc
+            rows.append(
+                kpi_services.MeasurementRow(
+                    indicator=self.indicator(m["indicator"], where),
+                    area=self.area(m["area"], where),
+                    period=period,
+                    value=_number(m["value"], where),
+                    source=f"{doc.get('source', name)}: {m.get('source', '')}"[:300],
+                )
+            )
+        return rows
+
+
+def demo_documents(folder: Path = FIXTURES):
+    return [
+        (path.name, yaml.safe_load(path.read_text("utf-8")))
+        for path in sorted(folder.glob("*.yaml"))
+    ]
+
+
+def load_demo(folder: Path = FIXTURES):
+    """Load every fixture file; returns the measurement counts and the plans created."""
+    loader = Loader(demo_documents(folder))
+    counts = loader.load()
+    return counts, loader.created_plans
+
+
+def expected_statuses(folder: Path = FIXTURES):
+    """(file, target key, as_of, status, source) for every verdict the documents state or imply."""
+    for name, doc in demo_documents(folder):
+        for item in doc.get("expected_statuses", []) or []:
+            yield (
+                name,
+                item["target"],
+                _date(item["as_of"], name),
+                item["status"],
+                item.get("source", ""),
+            )

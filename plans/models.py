@@ -1,0 +1,489 @@
+"""Plans: committees, plans, focus areas, guideposts, initiatives, targets and reporting rounds."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kpis.models import Area, Indicator, Period
+
+from . import status as engine
+
+
+class Committee(models.Model):
+    municipality = models.ForeignKey(
+        Area,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="committees",
+        limit_choices_to={"kind": Area.Kind.MUNICIPALITY},
+    )
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("committee")
+        verbose_name_plural = _("committees")
+        ordering = ["municipality__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="unique_committee"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.municipality})"
+
+
+class Plan(models.Model):
+    """An employment plan (beskæftigelsesplan) or a committee strategy (udvalgsstrategi)."""
+
+    class Kind(models.TextChoices):
+        EMPLOYMENT_PLAN = "employment_plan", _("employment plan")
+        COMMITTEE_STRATEGY = "committee_strategy", _("committee strategy")
+
+    class Approval(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PROPOSED = "proposed", _("proposed")
+        APPROVED = "approved", _("approved")
+
+    key = models.SlugField(_("key"), max_length=120, unique=True)
+    municipality = models.ForeignKey(
+        Area,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="plans",
+        limit_choices_to={"kind": Area.Kind.MUNICIPALITY},
+    )
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name=_("committee"),
+        on_delete=models.PROTECT,
+        related_name="plans",
+        null=True,
+        blank=True,
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    start_year = models.PositiveSmallIntegerField(_("first year"))
+    end_year = models.PositiveSmallIntegerField(_("last year"))
+    approval_state = models.CharField(
+        _("approval"), max_length=20, choices=Approval.choices, default=Approval.DRAFT
+    )
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    approved_by = models.CharField(
+        _("approved by"), max_length=200, blank=True, help_text=_("e.g. Byrådet")
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["municipality__name", "-start_year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_year__gte=models.F("start_year")),
+                name="plan_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} {self.years} ({self.municipality})"
+
+    @property
+    def years(self):
+        if self.start_year == self.end_year:
+            return str(self.start_year)
+        return f"{self.start_year}–{self.end_year}"
+
+    @property
+    def starts_on(self):
+        return date(self.start_year, 1, 1)
+
+
+class FocusArea(models.Model):
+    """A chapter of the plan (fokusområde, målområde) or a strategy theme (tema)."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="focus_areas"
+    )
+    key = models.SlugField(_("key"), max_length=120, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    number = models.CharField(_("number"), max_length=10, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    intro = models.TextField(_("introduction"), blank=True)
+
+    class Meta:
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+        ordering = ["plan", "order", "id"]
+
+    def __str__(self):
+        return f"{self.number} {self.title}".strip()
+
+
+class Guidepost(models.Model):
+    """A pejlemærke: a "Vi vil …" statement under a theme."""
+
+    focus_area = models.ForeignKey(
+        FocusArea, verbose_name=_("focus area"), on_delete=models.CASCADE, related_name="guideposts"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("guidepost")
+        verbose_name_plural = _("guideposts")
+        ordering = ["focus_area", "order", "id"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Initiative(models.Model):
+    """An indsats or case, told as narrative (Markdown) with its key facts."""
+
+    focus_area = models.ForeignKey(
+        FocusArea,
+        verbose_name=_("focus area"),
+        on_delete=models.CASCADE,
+        related_name="initiatives",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("narrative"), blank=True)
+    key_facts = models.JSONField(_("key facts"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        ordering = ["focus_area", "order", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Target(models.Model):
+    """A result target on an indicator. Its status is computed by plans.status, never typed."""
+
+    class Kind(models.TextChoices):
+        THRESHOLD = engine.THRESHOLD, _("threshold")
+        CHANGE = engine.CHANGE, _("change from baseline")
+        RELATIVE = engine.RELATIVE, _("relative to a comparison area")
+        GLIDE_PATH = engine.GLIDE_PATH, _("glide path")
+        CUMULATIVE = engine.CUMULATIVE, _("cumulative count by a deadline")
+        MILESTONE = engine.MILESTONE, _("milestone")
+
+    class Bound(models.TextChoices):
+        AT_MOST = engine.AT_MOST, _("at most")
+        AT_LEAST = engine.AT_LEAST, _("at least")
+
+    class MilestoneState(models.TextChoices):
+        NOT_STARTED = engine.NOT_STARTED, _("not started")
+        IN_PROGRESS = engine.IN_PROGRESS, _("under way")
+        DONE = engine.DONE, _("done")
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="targets"
+    )
+    focus_areas = models.ManyToManyField(
+        FocusArea, verbose_name=_("focus areas"), related_name="targets", blank=True
+    )
+    key = models.SlugField(_("key"), max_length=120, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    code = models.CharField(_("number"), max_length=10, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    wording = models.CharField(
+        _("wording"), max_length=500, help_text=_("The target as the plan words it.")
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.PROTECT,
+        related_name="targets",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    bound = models.CharField(_("requirement"), max_length=10, choices=Bound.choices)
+    strict = models.BooleanField(
+        _("strictly"),
+        default=False,
+        help_text=_('Equality does not meet the target ("skal falde", "ligge under").'),
+    )
+    target_value = models.DecimalField(
+        _("target value"), max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    period_kind = models.CharField(
+        _("period kind"), max_length=20, choices=Period.Kind.choices, blank=True
+    )
+    measure_from = models.DateField(
+        _("measured from"),
+        null=True,
+        blank=True,
+        help_text=_("The first day a figure counts for the target. Empty: the plan's start."),
+    )
+    deadline = models.DateField(_("deadline"))
+    tolerance = models.DecimalField(
+        _("tolerance for near"),
+        max_digits=18,
+        decimal_places=6,
+        default=0,
+        help_text=_("How far from the requirement still counts as near, in the indicator's unit."),
+    )
+    baseline_value = models.DecimalField(
+        _("baseline value"), max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    baseline_period = models.ForeignKey(
+        Period,
+        verbose_name=_("baseline period"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    baseline_source = models.CharField(_("baseline source"), max_length=300, blank=True)
+    change_amount = models.DecimalField(
+        _("change"), max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    change_relative = models.BooleanField(_("change in percent of baseline"), default=False)
+    comparison_area = models.ForeignKey(
+        Area,
+        verbose_name=_("comparison area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    margin = models.DecimalField(
+        _("margin"),
+        max_digits=18,
+        decimal_places=6,
+        default=0,
+        help_text=_("Required distance to the comparison area, on the good side."),
+    )
+    gap_reduction = models.DecimalField(
+        _("gap reduction"), max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    milestone_state = models.CharField(
+        _("milestone state"),
+        max_length=20,
+        choices=MilestoneState.choices,
+        default=MilestoneState.NOT_STARTED,
+    )
+    source = models.CharField(_("source"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["plan", "order", "id"]
+
+    def __str__(self):
+        return f"{self.code} {self.title}".strip()
+
+    @property
+    def area(self):
+        """Targets are measured on the plan's own municipality."""
+        return self.plan.municipality
+
+    def clean(self):
+        errors = {}
+        needs_value = {self.Kind.THRESHOLD, self.Kind.GLIDE_PATH, self.Kind.CUMULATIVE}
+        if self.kind in needs_value and self.target_value is None:
+            errors["target_value"] = _("This kind of target needs a target value.")
+        if self.kind in {self.Kind.CHANGE, self.Kind.GLIDE_PATH} and self.baseline_value is None:
+            errors["baseline_value"] = _("This kind of target needs a baseline.")
+        if self.kind == self.Kind.RELATIVE and self.comparison_area_id is None:
+            errors["comparison_area"] = _("A relative target needs a comparison area.")
+        if self.kind != self.Kind.MILESTONE and self.indicator_id is None:
+            errors["indicator"] = _("Only a milestone can do without an indicator.")
+        if (self.baseline_value is None) != (self.baseline_period_id is None):
+            errors["baseline_period"] = _("A baseline needs both a value and a period.")
+        if errors:
+            raise ValidationError(errors)
+
+    def rule(self, *, comparison_baseline=None) -> engine.Rule:
+        """The definition as the pure engine takes it."""
+        baseline = None
+        if self.baseline_value is not None and self.baseline_period is not None:
+            baseline = engine.Point(
+                self.baseline_period.start,
+                self.baseline_period.end,
+                self.baseline_value,
+                self.baseline_period.label,
+            )
+        return engine.Rule(
+            kind=self.kind,
+            bound=self.bound,
+            deadline=self.deadline,
+            target_value=self.target_value,
+            strict=self.strict,
+            tolerance=self.tolerance,
+            measure_from=self.measure_from or self.plan.starts_on,
+            baseline=baseline,
+            change_amount=self.change_amount,
+            change_relative=self.change_relative,
+            margin=self.margin,
+            gap_reduction=self.gap_reduction,
+            comparison_baseline=comparison_baseline,
+            milestone_state=self.milestone_state,
+            revisions=tuple(r.as_engine_revision() for r in self.revisions.all()),
+        )
+
+
+class TargetRevision(models.Model):
+    """A revision of a target during its life; the target row keeps the original."""
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    effective = models.DateField(_("in force from"))
+    target_value = models.DecimalField(
+        _("new target value"), max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    margin = models.DecimalField(
+        _("new margin"), max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revised by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("target revision")
+        verbose_name_plural = _("target revisions")
+        ordering = ["target", "effective", "id"]
+
+    def __str__(self):
+        return f"{self.target}: {self.effective}"
+
+    def as_engine_revision(self):
+        return engine.Revision(self.effective, self.target_value, self.margin, self.reason)
+
+
+class TargetStatus(models.Model):
+    """The engine's latest answer for a target, cached for the dashboards. Never edited by hand:
+    plans.services.target_status_refresh writes it."""
+
+    class Status(models.TextChoices):
+        MET = engine.MET, _("met")
+        NEAR = engine.NEAR, _("near")
+        NOT_MET = engine.NOT_MET, _("not met")
+        NO_DATA = engine.NO_DATA, _("no data")
+
+    class Forecast(models.TextChoices):
+        ON_TRACK = engine.ON_TRACK, _("on track")
+        AT_RISK = engine.AT_RISK, _("at risk")
+        OFF_TRACK = engine.OFF_TRACK, _("off track")
+
+    target = models.OneToOneField(
+        Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="status"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    forecast = models.CharField(_("forecast"), max_length=10, choices=Forecast.choices, blank=True)
+    final = models.BooleanField(_("final"), default=False)
+    current_value = models.DecimalField(
+        _("current value"), max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    current_period_label = models.CharField(_("current period"), max_length=60, blank=True)
+    current_period_end = models.DateField(_("current period ends"), null=True, blank=True)
+    development = models.DecimalField(
+        _("development"), max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    required_value = models.DecimalField(
+        _("required value"), max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    comparison_value = models.DecimalField(
+        _("comparison value"), max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    projected_value = models.DecimalField(
+        _("projected value"), max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    as_of = models.DateField(_("as of"))
+    computed_at = models.DateTimeField(_("computed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("target status")
+        verbose_name_plural = _("target statuses")
+
+    def __str__(self):
+        return f"{self.target}: {self.get_status_display()}"
+
+
+class ReportingRound(models.Model):
+    """A reporting round ("Status maj 2023", "Afrapportering for 2023"). Approval freezes it."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="rounds"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    cut_off = models.DateField(_("cut-off date"))
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("reporting round")
+        verbose_name_plural = _("reporting rounds")
+        ordering = ["plan", "cut_off"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="unique_round_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.plan})"
+
+
+class StatusNarrative(models.Model):
+    """The analyst's text on a target for one reporting round."""
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="narratives"
+    )
+    round = models.ForeignKey(
+        ReportingRound,
+        verbose_name=_("reporting round"),
+        on_delete=models.CASCADE,
+        related_name="narratives",
+    )
+    text = models.TextField(_("text"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("status narrative")
+        verbose_name_plural = _("status narratives")
+        ordering = ["round__cut_off", "target"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "round"], name="unique_narrative"),
+        ]
+
+    def __str__(self):
+        return f"{self.round.name}: {self.target}"

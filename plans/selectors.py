@@ -1,0 +1,109 @@
+"""Reads for plans and targets. Evaluation gathers a batch of targets' figures in one query and
+hands them to the pure engine (plans.status)."""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+
+from kpis.models import Measurement
+
+from . import status as engine
+from .models import Plan, Target
+
+
+def targets_with_definitions() -> QuerySet[Target]:
+    """Targets with everything Target.rule() reads, fetched up front."""
+    return Target.objects.select_related(
+        "plan", "indicator", "baseline_period", "comparison_area"
+    ).prefetch_related("revisions")
+
+
+def targets_touched_by(measurement_ids) -> QuerySet[Target]:
+    """Targets whose status depends on any of these measurements: targets on the indicator in
+    the measured municipality, and relative targets that compare with the measured area."""
+    touched = Q()
+    for indicator_id, area_id in (
+        Measurement.objects.filter(pk__in=measurement_ids)
+        .values_list("indicator_id", "area_id")
+        .distinct()
+    ):
+        touched |= Q(indicator_id=indicator_id) & (
+            Q(plan__municipality_id=area_id) | Q(comparison_area_id=area_id)
+        )
+    if not touched:
+        return Target.objects.none()
+    return targets_with_definitions().filter(touched)
+
+
+def _series_by_key(targets) -> dict[tuple[int, int], list[Measurement]]:
+    """All measurements the targets need, keyed by (indicator, area), in one query."""
+    wanted = Q()
+    for target in targets:
+        if target.indicator_id is None:
+            continue
+        areas = [target.plan.municipality_id]
+        if target.comparison_area_id:
+            areas.append(target.comparison_area_id)
+        wanted |= Q(indicator_id=target.indicator_id, area_id__in=areas)
+    series = defaultdict(list)
+    if not wanted:
+        return series
+    for m in Measurement.objects.filter(wanted).select_related("period"):
+        series[(m.indicator_id, m.area_id)].append(m)
+    return series
+
+
+def _points(measurements, period_kind: str) -> list[engine.Point]:
+    return [
+        engine.Point(m.period.start, m.period.end, m.value, m.period.label)
+        for m in measurements
+        if not period_kind or m.period.kind == period_kind
+    ]
+
+
+def _value_at(measurements, period) -> object:
+    for m in measurements:
+        if m.period_id == period.pk:
+            return m.value
+    return None
+
+
+def evaluate_targets(targets, *, as_of: date) -> dict[int, engine.Result]:
+    """The engine's answer for each target, keyed by target id."""
+    targets = list(targets)
+    series = _series_by_key(targets)
+    results = {}
+    for target in targets:
+        own = series.get((target.indicator_id, target.plan.municipality_id), [])
+        other = series.get((target.indicator_id, target.comparison_area_id), [])
+        comparison_baseline = (
+            _value_at(other, target.baseline_period) if target.baseline_period else None
+        )
+        rule = target.rule(comparison_baseline=comparison_baseline)
+        results[target.pk] = engine.evaluate(
+            rule,
+            _points(own, target.period_kind),
+            _points(other, target.period_kind),
+            as_of=as_of,
+        )
+    return results
+
+
+def plans_with_status_counts() -> QuerySet:
+    """Plans with how many of their targets are met, near, not met and without data."""
+
+    def count(status):
+        return Count("targets", filter=Q(targets__status__status=status))
+
+    return (
+        Plan.objects.select_related("municipality", "committee")
+        .annotate(
+            met=count(engine.MET),
+            near=count(engine.NEAR),
+            not_met=count(engine.NOT_MET),
+            no_data=count(engine.NO_DATA),
+            target_count=Count("targets"),
+        )
+        .order_by("municipality__name", "-start_year", "title")
+    )

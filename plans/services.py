@@ -1,0 +1,146 @@
+"""Writes for plans and targets, and the refresh of the stored statuses."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    FocusArea,
+    Guidepost,
+    Initiative,
+    Plan,
+    ReportingRound,
+    StatusNarrative,
+    Target,
+    TargetRevision,
+    TargetStatus,
+)
+from .selectors import evaluate_targets, targets_with_definitions
+
+
+def statuses_refresh(targets, *, as_of: date | None = None) -> int:
+    """Recompute and store the status of each target. Safe to run twice: it overwrites the
+    cache row with the engine's answer. Returns how many were written."""
+    as_of = as_of or timezone.localdate()
+    results = evaluate_targets(targets, as_of=as_of)
+    for target_id, result in results.items():
+        current = result.current
+        TargetStatus.objects.update_or_create(
+            target_id=target_id,
+            defaults={
+                "status": result.status,
+                "forecast": result.forecast or "",
+                "final": result.final,
+                "current_value": current.value if current else None,
+                "current_period_label": current.label if current else "",
+                "current_period_end": current.end if current else None,
+                "development": result.development,
+                "required_value": result.required,
+                "comparison_value": result.comparison.value if result.comparison else None,
+                "projected_value": result.projected,
+                "reasons": list(result.reasons),
+                "as_of": as_of,
+            },
+        )
+    return len(results)
+
+
+def all_statuses_refresh(*, as_of: date | None = None, batch_size: int = 500) -> int:
+    """Recompute every target, a batch at a time so memory stays flat."""
+    count = 0
+    ids = list(Target.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        batch = targets_with_definitions().filter(pk__in=ids[start : start + batch_size])
+        count += statuses_refresh(batch, as_of=as_of)
+    return count
+
+
+@transaction.atomic
+def plan_create(*, municipality, title, kind, start_year, end_year, key, **fields) -> Plan:
+    plan = Plan(
+        municipality=municipality,
+        title=title,
+        kind=kind,
+        start_year=start_year,
+        end_year=end_year,
+        key=key,
+        **fields,
+    )
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def focus_area_create(
+    *, plan, key, title, order, number="", intro="", guideposts=(), initiatives=()
+) -> FocusArea:
+    """A focus area with its guideposts (texts) and initiatives (dicts of title, body, key_facts)."""
+    focus_area = FocusArea(plan=plan, key=key, title=title, order=order, number=number, intro=intro)
+    focus_area.full_clean()
+    focus_area.save()
+    Guidepost.objects.bulk_create(
+        Guidepost(focus_area=focus_area, order=i, text=text) for i, text in enumerate(guideposts)
+    )
+    Initiative.objects.bulk_create(
+        Initiative(
+            focus_area=focus_area,
+            order=i,
+            title=item["title"],
+            body=item.get("body", ""),
+            key_facts=list(item.get("key_facts", [])),
+        )
+        for i, item in enumerate(initiatives)
+    )
+    return focus_area
+
+
+@transaction.atomic
+def target_create(*, plan, focus_areas=(), **fields) -> Target:
+    """A target, validated for its kind, with its status computed on commit."""
+    target = Target(plan=plan, **fields)
+    target.full_clean()
+    target.save()
+    target.focus_areas.set(focus_areas)
+    _refresh_on_commit(target)
+    return target
+
+
+@transaction.atomic
+def target_revise(
+    *, target, effective, reason, target_value=None, margin=None, user=None
+) -> TargetRevision:
+    """Revise a target from a date on. The original definition stays on the target."""
+    revision = TargetRevision(
+        target=target,
+        effective=effective,
+        target_value=target_value,
+        margin=margin,
+        reason=reason,
+        created_by=user,
+    )
+    revision.full_clean()
+    revision.save()
+    _refresh_on_commit(target)
+    return revision
+
+
+def round_create(*, plan, name, cut_off, state=ReportingRound.State.DRAFT) -> ReportingRound:
+    reporting_round = ReportingRound(plan=plan, name=name, cut_off=cut_off, state=state)
+    reporting_round.full_clean()
+    reporting_round.save()
+    return reporting_round
+
+
+def narrative_write(*, target, reporting_round, text, user=None) -> StatusNarrative:
+    narrative, _created = StatusNarrative.objects.update_or_create(
+        target=target, round=reporting_round, defaults={"text": text, "author": user}
+    )
+    return narrative
+
+
+def _refresh_on_commit(target):
+    from .tasks import enqueue, recompute_target_statuses
+
+    transaction.on_commit(lambda: enqueue(recompute_target_statuses, [target.pk]))

@@ -1,0 +1,113 @@
+"""Numbers and periods as the seed documents write them."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from kpis.danish import (
+    PERCENT,
+    PERCENTAGE_POINTS,
+    DanishNumberError,
+    format_number,
+    parse_number,
+    parse_quantity,
+)
+from kpis.periods import PeriodError, parse_period
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("1.075", Decimal("1075"), None),  # Guldborgsund: "Maksimalt 1.075"
+        ("969", Decimal("969"), None),
+        ("- 32", Decimal("-32"), None),  # the Udvikling column
+        ("58,8 %", Decimal("58.8"), PERCENT),
+        ("- 10% point", Decimal("-10"), PERCENTAGE_POINTS),
+        ("+ 0,5 %", Decimal("0.5"), PERCENT),
+        ("- 1,2 %", Decimal("-1.2"), PERCENT),
+        ("91,0 %", Decimal("91.0"), PERCENT),
+        ("4.723", Decimal("4723"), None),  # Frederikssund, Tabel 1
+        ("1.615", Decimal("1615"), None),
+        ("-0,1", Decimal("-0.1"), None),
+        ("1,00", Decimal("1.00"), None),  # formidlingsgrad
+        ("0,2 procentpoint", Decimal("0.2"), PERCENTAGE_POINTS),  # Frederikssund 3a
+        ("17,7 pct.", Decimal("17.7"), PERCENT),
+        ("90%", Decimal("90"), PERCENT),
+        ("−0,3", Decimal("-0.3"), None),  # a true minus sign
+        ("1 075", Decimal("1075"), None),
+        ("1\xa0075", Decimal("1075"), None),  # Excel's non-breaking space
+    ],
+)
+def test_parses_every_form_in_the_seeds(text, value, unit):
+    quantity = parse_quantity(text)
+    assert quantity.value == value
+    assert quantity.unit == unit
+
+
+def test_arithmetic_is_exact():
+    assert parse_number("2,4") - parse_number("2,1") == Decimal("0.3")
+
+
+@pytest.mark.parametrize("text", ["1.5", "12,", "abc", "", "1,2,3", "58.8", "1.0750"])
+def test_refuses_what_is_not_a_danish_number(text):
+    with pytest.raises(DanishNumberError, match="Danish format"):
+        parse_number(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "sign", "text"),
+    [
+        (Decimal("1075"), 0, False, "1.075"),
+        (Decimal("58.8"), 1, False, "58,8"),
+        (Decimal("-10"), 1, True, "\u221210,0"),
+        (Decimal("0.5"), 1, True, "+0,5"),
+        (Decimal("0"), 1, True, "0,0"),
+        (Decimal("1234567.891"), 2, False, "1.234.567,89"),
+        (Decimal("0.25"), 1, False, "0,3"),  # half up, as people round
+    ],
+)
+def test_formats_the_danish_way(value, decimals, sign, text):
+    assert format_number(value, decimals, sign=sign) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "start", "end", "label"),
+    [
+        ("4.kv.22 - 3.kv.23", "rolling_year", date(2022, 10, 1), date(2023, 9, 30),
+         "4.kv.22 - 3.kv.23"),
+        ("4.kv.22–3.kv.23", "rolling_year", date(2022, 10, 1), date(2023, 9, 30),
+         "4.kv.22 - 3.kv.23"),
+        ("2023QMAT03", "rolling_year", date(2022, 10, 1), date(2023, 9, 30), "4.kv.22 - 3.kv.23"),
+        ("2022QMAT04", "rolling_year", date(2022, 1, 1), date(2022, 12, 31), "1.kv.22 - 4.kv.22"),
+        ("4.kv.22", "quarter", date(2022, 10, 1), date(2022, 12, 31), "4. kvartal 2022"),
+        ("4. Kvartal 2023", "quarter", date(2023, 10, 1), date(2023, 12, 31), "4. kvartal 2023"),
+        ("2. kv. 2023", "quarter", date(2023, 4, 1), date(2023, 6, 30), "2. kvartal 2023"),
+        ("2023Q2", "quarter", date(2023, 4, 1), date(2023, 6, 30), "2. kvartal 2023"),
+        ("Nov. 2023", "month", date(2023, 11, 1), date(2023, 11, 30), "Nov. 2023"),
+        ("maj 2022", "month", date(2022, 5, 1), date(2022, 5, 31), "Maj 2022"),
+        ("dec. 2021", "month", date(2021, 12, 1), date(2021, 12, 31), "Dec. 2021"),
+        ("2023M08", "month", date(2023, 8, 1), date(2023, 8, 31), "Aug. 2023"),
+        ("Nov.22-nov.23", "month_span", date(2022, 11, 1), date(2023, 11, 30), "Nov.22-nov.23"),
+        ("2022M11-2023M11", "month_span", date(2022, 11, 1), date(2023, 11, 30),
+         "Nov.22-nov.23"),
+        ("ultimo august 2023", "point", date(2023, 8, 31), date(2023, 8, 31),
+         "ultimo august 2023"),
+        ("2023-08-31", "point", date(2023, 8, 31), date(2023, 8, 31), "ultimo august 2023"),
+        ("1. halvår 2023", "half_year", date(2023, 1, 1), date(2023, 6, 30), "1. halvår 2023"),
+        ("2023H2", "half_year", date(2023, 7, 1), date(2023, 12, 31), "2. halvår 2023"),
+        ("2023", "year", date(2023, 1, 1), date(2023, 12, 31), "2023"),
+    ],
+)  # fmt: skip
+def test_reads_periods_as_the_documents_and_jobindsats_write_them(text, kind, start, end, label):
+    spec = parse_period(text)
+    assert (spec.kind, spec.start, spec.end, spec.label) == (kind, start, end, label)
+    assert parse_period(spec.code) == spec  # the code reads back to the same period
+
+
+@pytest.mark.parametrize(
+    "text", ["2023M13", "2023Q5", "4.kv.22 - 4.kv.23", "Smarch 2023", "2023-02-30", "sidste år"]
+)
+def test_refuses_what_is_not_a_period(text):
+    with pytest.raises(PeriodError):
+        parse_period(text)
