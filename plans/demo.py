@@ -207,7 +207,7 @@ class Loader:
             fields["margin"] = _number(relative.get("margin"), where) or 0
             fields["gap_reduction"] = _number(relative.get("gap_reduction"), where)
         if milestone:
-            fields["milestone_state"] = milestone.get("state", "not_started")
+            fields["milestone_state"] = milestone.get("state", "unreported")
         focus_areas = [self.focus_areas[key] for key in t.get("focus_areas", [])]
         try:
             target = services.target_create(plan=plan, focus_areas=focus_areas, **fields)

@@ -180,6 +180,7 @@ class Target(models.Model):
         AT_LEAST = engine.AT_LEAST, _("at least")
 
     class MilestoneState(models.TextChoices):
+        UNREPORTED = engine.UNREPORTED, _("not reported")
         NOT_STARTED = engine.NOT_STARTED, _("not started")
         IN_PROGRESS = engine.IN_PROGRESS, _("under way")
         DONE = engine.DONE, _("done")
@@ -270,7 +271,7 @@ class Target(models.Model):
         _("milestone state"),
         max_length=20,
         choices=MilestoneState.choices,
-        default=MilestoneState.NOT_STARTED,
+        default=MilestoneState.UNREPORTED,
     )
     source = models.CharField(_("source"), max_length=500, blank=True)
 
@@ -292,8 +293,8 @@ class Target(models.Model):
         needs_value = {self.Kind.THRESHOLD, self.Kind.GLIDE_PATH, self.Kind.CUMULATIVE}
         if self.kind in needs_value and self.target_value is None:
             errors["target_value"] = _("This kind of target needs a target value.")
-        if self.kind in {self.Kind.CHANGE, self.Kind.GLIDE_PATH} and self.baseline_value is None:
-            errors["baseline_value"] = _("This kind of target needs a baseline.")
+        # A missing baseline is allowed (plans often state one later); the engine then
+        # reports "no data" with the reason, rather than guessing.
         if self.kind == self.Kind.RELATIVE and self.comparison_area_id is None:
             errors["comparison_area"] = _("A relative target needs a comparison area.")
         if self.kind != self.Kind.MILESTONE and self.indicator_id is None:

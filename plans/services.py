@@ -76,7 +76,7 @@ def plan_create(*, municipality, title, kind, start_year, end_year, key, **field
 def focus_area_create(
     *, plan, key, title, order, number="", intro="", guideposts=(), initiatives=()
 ) -> FocusArea:
-    """A focus area with its guideposts (texts) and initiatives (dicts of title, body, key_facts)."""
+    """A focus area with its guideposts (texts) and initiatives (title, body, key_facts)."""
     focus_area = FocusArea(plan=plan, key=key, title=title, order=order, number=number, intro=intro)
     focus_area.full_clean()
     focus_area.save()

@@ -37,6 +37,7 @@ AT_LEAST = "at_least"
 DONE = "done"
 IN_PROGRESS = "in_progress"
 NOT_STARTED = "not_started"
+UNREPORTED = "unreported"  # nobody has said how far it is: no data, not "not started"
 
 # Why a status is what it is, when the figures alone do not say it.
 REASON_NO_MEASUREMENT = "no_measurement"
@@ -88,7 +89,7 @@ class Rule:
     margin: Decimal = Decimal(0)
     gap_reduction: Decimal | None = None
     comparison_baseline: Decimal | None = None
-    milestone_state: str = NOT_STARTED
+    milestone_state: str = UNREPORTED
     revisions: tuple[Revision, ...] = ()
 
 
@@ -333,6 +334,10 @@ def _evaluate_cumulative(
 
 def _evaluate_milestone(rule: Rule, final: bool, revision: Revision | None) -> Result:
     """A qualitative target: done is met; anything else is not met, and late once past due."""
+    if rule.milestone_state == UNREPORTED:
+        return Result(
+            status=NO_DATA, final=final, revision=revision, reasons=(REASON_NO_MEASUREMENT,)
+        )
     if rule.milestone_state == DONE:
         return Result(status=MET, final=final, revision=revision)
     forecast = None

@@ -376,3 +376,9 @@ def test_no_forecast_once_the_deadline_has_passed():
     result = evaluate(r, [point("2023M06", "90")], as_of=AFTER_2023)
     assert result.final
     assert result.forecast is None
+
+
+def test_milestone_without_a_report_has_no_data():
+    r = rule(kind=engine.MILESTONE)  # nobody has reported how far it is
+    result = evaluate(r, [], as_of=AFTER_2023)
+    assert result.status == NO_DATA
