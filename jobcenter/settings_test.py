@@ -1,9 +1,11 @@
-"""Test settings: the same as production-like settings, but fast password hashing.
+"""Test settings: the real settings, with fast password hashing and tasks run in-process.
 
-DATABASE_URL and CELERY_BROKER_URL are honoured, so CI can run the suite on PostgreSQL and
-with a real broker.
+DATABASE_URL is honoured, so CI runs the suite on PostgreSQL too. Tasks stay in-process so each
+test sees its own effects; tests/test_celery_worker.py sends tasks to a real worker over
+CELERY_BROKER_URL when CI provides one.
 """
 
 from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True

@@ -105,6 +105,11 @@ class Loader:
                 "data_source": item.get("data_source", ""),
                 "owner": owner if item.get("local") else None,
             }
+            earlier = self.indicators.get(item["key"])
+            if earlier and any(
+                getattr(earlier, f) != defaults[f] for f in ("unit", "decimals", "direction")
+            ):
+                raise DemoDataError(f"{where}: defined differently in another file")
             indicator, _created = Indicator.objects.update_or_create(
                 key=item["key"], defaults=defaults
             )
