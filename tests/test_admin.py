@@ -1,0 +1,65 @@
+"""Admins maintain plans and targets in the Django admin."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from plans.models import Plan, Target
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", verbosity=0)
+
+
+def test_the_admin_lists_the_demo_plans(client, admin_user, demo):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:plans_plan_changelist")).content.decode()
+    for plan in Plan.objects.all():
+        assert plan.title in page
+    assert "Guldborgsund" in page and "Ringsted" in page
+
+
+def test_the_admin_shows_a_target_with_its_computed_status(client, admin_user, demo):
+    client.force_login(admin_user)
+    target = Target.objects.get(title="Unge på offentlig forsørgelse")
+    page = client.get(reverse("admin:plans_target_change", args=[target.pk]))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "Maksimalt 1.075" in content
+    assert "969" in content
+
+
+def test_the_admin_refuses_anonymous_visitors(client, demo):
+    response = client.get(reverse("admin:plans_plan_changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_saving_a_figure_in_the_admin_keeps_its_history(client, admin_user, demo):
+    from kpis.models import Measurement
+
+    client.force_login(admin_user)
+    measurement = Measurement.objects.filter(area__name="Guldborgsund").first()
+    url = reverse("admin:kpis_measurement_change", args=[measurement.pk])
+    response = client.post(
+        url,
+        {
+            "indicator": measurement.indicator_id,
+            "area": measurement.area_id,
+            "period": measurement.period_id,
+            "value": str(measurement.value + 1),
+            "source": "rettet",
+            "revisions-TOTAL_FORMS": "0",
+            "revisions-INITIAL_FORMS": "0",
+            "revisions-MIN_NUM_FORMS": "0",
+            "revisions-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    measurement.refresh_from_db()
+    revision = measurement.revisions.get()
+    assert revision.new_value == measurement.value
+    assert revision.changed_by == admin_user
