@@ -1,5 +1,7 @@
 """Figures: areas, indicators, periods and the measurements that tie them together."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +105,12 @@ class Indicator(models.Model):
     @property
     def is_share(self):
         return self.unit == self.Unit.PERCENT
+
+    def quantize(self, value):
+        """The value to the indicator's decimals, as it is shown and exported."""
+        if value is None:
+            return None
+        return Decimal(value).quantize(Decimal(1).scaleb(-self.decimals), rounding=ROUND_HALF_UP)
 
     def format_value(self, value):
         """A value as the card shows it: "1.075", "58,8 %"."""

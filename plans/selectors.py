@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from kpis.models import Measurement
 
 from . import status as engine
-from .models import Plan, Target
+from .models import FocusArea, Plan, Target
 
 
 def targets_with_definitions() -> QuerySet[Target]:
@@ -106,4 +106,71 @@ def plans_with_status_counts() -> QuerySet:
             target_count=Count("targets"),
         )
         .order_by("municipality__name", "-start_year", "title")
+    )
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+
+def _status_counts(prefix: str) -> dict:
+    def count(status):
+        return Count(f"{prefix}targets", filter=Q(**{f"{prefix}targets__status__status": status}))
+
+    return {
+        "met": count(engine.MET),
+        "near": count(engine.NEAR),
+        "not_met": count(engine.NOT_MET),
+        "no_data": count(engine.NO_DATA),
+        "target_count": Count(f"{prefix}targets"),
+    }
+
+
+def plan_for_page(key: str) -> Plan:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Plan.objects.select_related("municipality", "committee").annotate(**_status_counts("")),
+        key=key,
+    )
+
+
+def focus_areas_with_status_counts(plan: Plan) -> QuerySet[FocusArea]:
+    return plan.focus_areas.annotate(**_status_counts("")).order_by("order", "id")
+
+
+def targets_for_cards() -> QuerySet[Target]:
+    """Targets with everything a KPI card shows, in one query."""
+    return Target.objects.select_related(
+        "plan__municipality",
+        "indicator",
+        "status",
+        "comparison_area",
+        "baseline_period",
+    ).order_by("order", "id")
+
+
+def focus_area_for_page(plan: Plan, key: str) -> FocusArea:
+    from django.db.models import Prefetch
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        plan.focus_areas.prefetch_related(
+            "guideposts",
+            "initiatives",
+            Prefetch("targets", queryset=targets_for_cards()),
+        ),
+        key=key,
+    )
+
+
+def plan_with_contents(plan: Plan) -> list[FocusArea]:
+    """Every focus area of a plan with its guideposts, initiatives and cards: the report."""
+    from django.db.models import Prefetch
+
+    return list(
+        plan.focus_areas.prefetch_related(
+            "guideposts",
+            "initiatives",
+            Prefetch("targets", queryset=targets_for_cards()),
+        ).order_by("order", "id")
     )

@@ -344,3 +344,19 @@ def _evaluate_milestone(rule: Rule, final: bool, revision: Revision | None) -> R
     if not final:
         forecast = ON_TRACK if rule.milestone_state == IN_PROGRESS else AT_RISK
     return Result(status=NOT_MET, forecast=forecast, final=final, revision=revision)
+
+
+def requirement_series(
+    rule: Rule, series: Sequence[Point], comparison: Sequence[Point] = ()
+) -> list[tuple[Point, Decimal]]:
+    """What each figure of the series was held against, under the rule in force at its end:
+    the target line of a chart (flat, a glide path, or following the comparison area)."""
+    if rule.kind in (MILESTONE, CUMULATIVE):
+        return []
+    line = []
+    for p in sorted(series, key=lambda p: p.end):
+        in_force, _revision = rule_in_force(rule, p.end)
+        required = required_value(in_force, p, _same_period(comparison, p), [])
+        if required is not None:
+            line.append((p, required))
+    return line

@@ -1,8 +1,182 @@
-from django.shortcuts import render
+"""The committee's pages: start, plan, theme, target, reporting round, and the printed report."""
 
-from .selectors import plans_with_status_counts
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from jobcenter.tables import Table, export_requested
+from kpis.models import Area, Indicator
+
+from . import presenters, selectors
+from .cards import Card, cards_for
+from .models import ReportingRound
 
 
 def start(request):
-    """Start page: municipalities and their plans, each with a one-line status summary."""
-    return render(request, "plans/start.html", {"plans": plans_with_status_counts()})
+    """Municipalities and their plans, each with a one-line status summary."""
+    return render(request, "plans/start.html", {"plans": selectors.plans_with_status_counts()})
+
+
+def targets_table(cards: list[Card]) -> Table:
+    table = Table(
+        key="targets",
+        caption=_("Targets and status"),
+        columns=[
+            _("No."),
+            _("Target"),
+            _("Period"),
+            _("Value"),
+            _("Development"),
+            _("Target value"),
+            _("Status"),
+            _("Forecast"),
+        ],  # fmt: skip
+        numeric={3, 4},
+    )
+    for card in cards:
+        indicator = card.target.indicator
+        current = card.result.current
+        row = [card.target.code, card.title, card.period_label, card.value, card.development,
+               card.wording, str(card.status_label), str(card.forecast_label)]  # fmt: skip
+        raw = list(row)
+        if indicator:
+            raw[3] = indicator.quantize(current.value) if current else None
+            raw[4] = indicator.quantize(card.result.development)
+        table.add(row, raw)
+    return table
+
+
+def plan_detail(request, plan_key):
+    plan = selectors.plan_for_page(plan_key)
+    cards = cards_for(selectors.targets_for_cards().filter(plan=plan))
+    table = targets_table(cards)
+    export = export_requested(request, [table], plan.title)
+    if export:
+        return export
+    context = {
+        "plan": plan,
+        "focus_areas": selectors.focus_areas_with_status_counts(plan),
+        "rounds": plan.rounds.all(),
+        "table": table,
+    }
+    return render(request, "plans/plan_detail.html", context)
+
+
+def focus_area_detail(request, plan_key, area_key):
+    """A theme page: pejlemærker, indsatser/cases and the KPI cards."""
+    plan = selectors.plan_for_page(plan_key)
+    focus_area = selectors.focus_area_for_page(plan, area_key)
+    context = {
+        "plan": plan,
+        "focus_area": focus_area,
+        "cards": cards_for(focus_area.targets.all()),
+        "siblings": plan.focus_areas.only("key", "title", "number", "order"),
+    }
+    return render(request, "plans/focus_area_detail.html", context)
+
+
+def target_detail(request, target_key):
+    """The card, the whole series in a chart and a table, the narratives and the revisions."""
+    target = get_object_or_404(
+        selectors.targets_for_cards()
+        .select_related("plan__municipality__rar", "plan__municipality__region")
+        .prefetch_related("revisions", "focus_areas", "narratives__round"),
+        key=target_key,
+    )
+    card = cards_for([target])[0]
+    figures = presenters.target_figures(card)
+    export = export_requested(request, [figures.table] if figures else [], target.title)
+    if export:
+        return export
+    context = {
+        "plan": target.plan,
+        "target": target,
+        "card": card,
+        "figures": figures,
+        "narratives": sorted(target.narratives.all(), key=lambda n: n.round.cut_off),
+        "revisions": target.revisions.all(),
+    }
+    return render(request, "plans/target_detail.html", context)
+
+
+def _round(plan_key, round_id) -> ReportingRound:
+    return get_object_or_404(
+        ReportingRound.objects.select_related("plan__municipality", "plan__committee"),
+        pk=round_id,
+        plan__key=plan_key,
+    )
+
+
+def _report_context(plan, reporting_round=None):
+    """The plan's themes with their cards: as of today, or as it stood at a round's cut-off."""
+    focus_areas = selectors.plan_with_contents(plan)
+    results = None
+    narratives = {}
+    if reporting_round:
+        targets = selectors.targets_with_definitions().filter(plan=plan)
+        results = selectors.evaluate_targets(targets, as_of=reporting_round.cut_off)
+        narratives = {n.target_id: n for n in reporting_round.narratives.all()}
+    themes = [
+        {
+            "focus_area": fa,
+            "cards": [
+                (card, narratives.get(card.target.pk))
+                for card in cards_for(fa.targets.all(), results)
+            ],
+        }
+        for fa in focus_areas
+    ]
+    return {"plan": plan, "round": reporting_round, "themes": themes}
+
+
+def round_detail(request, plan_key, round_id):
+    reporting_round = _round(plan_key, round_id)
+    plan = selectors.plan_for_page(plan_key)
+    context = _report_context(plan, reporting_round)
+    context["rounds"] = plan.rounds.all()
+    return render(request, "plans/round_detail.html", context)
+
+
+def _pdf(request, context, filename):
+    from .pdf import render_pdf  # WeasyPrint is heavy to import; only the PDF needs it
+
+    html = render_to_string("plans/report_pdf.html", context, request=request)
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    return response
+
+
+def plan_report_pdf(request, plan_key):
+    plan = selectors.plan_for_page(plan_key)
+    return _pdf(request, _report_context(plan), plan.key)
+
+
+def round_report_pdf(request, plan_key, round_id):
+    reporting_round = _round(plan_key, round_id)
+    plan = selectors.plan_for_page(plan_key)
+    return _pdf(request, _report_context(plan, reporting_round), f"{plan.key}-{round_id}")
+
+
+def indicator_list(request):
+    indicators = Indicator.objects.annotate(
+        municipalities=Count(
+            "measurements__area",
+            filter=Q(measurements__area__kind=Area.Kind.MUNICIPALITY),
+            distinct=True,
+        )
+    ).select_related("owner")
+    return render(request, "plans/indicator_list.html", {"indicators": indicators})
+
+
+def indicator_detail(request, key):
+    """One indicator across every municipality and comparison area that has it."""
+    indicator = get_object_or_404(Indicator.objects.select_related("owner"), key=key)
+    figures = presenters.indicator_figures(indicator)
+    export = export_requested(request, [figures.table], indicator.name)
+    if export:
+        return export
+    targets = indicator.targets.select_related("plan__municipality", "status")
+    context = {"indicator": indicator, "figures": figures, "targets": targets}
+    return render(request, "plans/indicator_detail.html", context)

@@ -382,3 +382,16 @@ def test_milestone_without_a_report_has_no_data():
     r = rule(kind=engine.MILESTONE)  # nobody has reported how far it is
     result = evaluate(r, [], as_of=AFTER_2023)
     assert result.status == NO_DATA
+
+
+def test_the_target_line_follows_the_glide_path_and_the_comparison_area():
+    path = vordingborg_path()
+    line = engine.requirement_series(path, [point("2019", "23"), point("2025", "20")])
+    assert [required for _p, required in line] == [Decimal("23.3333"), Decimal(20)]
+    relative = rule(kind=engine.RELATIVE, margin="0,3")
+    line = engine.requirement_series(
+        relative,
+        [point("2021M06", "2,0"), point("2021M12", "2,1")],
+        [point("2021M12", "2,4")],
+    )
+    assert [(p.label, required) for p, required in line] == [("Dec. 2021", Decimal("2.1"))]

@@ -1,0 +1,170 @@
+"""The KPI card, as Guldborgsund's report draws it: title, period, value, "Udvikling*" since
+baseline, "Måltal 2023: Maksimalt 1.075", description, and the computed status in words.
+
+One builder serves every page (current statuses, reporting rounds, the PDF), so the card reads
+the same everywhere.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from . import status as engine
+from .models import Target, TargetStatus
+
+STATUS_LABELS = {
+    engine.MET: _("Met"),
+    engine.NEAR: _("Near"),
+    engine.NOT_MET: _("Not met"),
+    engine.NO_DATA: _("No data"),
+}
+# A symbol beside the words, so the status never rests on colour alone.
+STATUS_SYMBOLS = {engine.MET: "✓", engine.NEAR: "≈", engine.NOT_MET: "✗", engine.NO_DATA: "–"}
+FORECAST_LABELS = {
+    engine.ON_TRACK: _("On track"),
+    engine.AT_RISK: _("At risk"),
+    engine.OFF_TRACK: _("Off track"),
+}
+REASON_LABELS = {
+    engine.REASON_NO_MEASUREMENT: _("No figure for the target period yet."),
+    engine.REASON_NO_BASELINE: _("The target has no baseline yet."),
+    engine.REASON_NO_COMPARISON: _("No comparison figure for the same period."),
+    engine.REASON_NO_COMPARISON_BASELINE: _("No comparison figure for the baseline period."),
+    engine.REASON_TOO_FEW_POINTS: _("Too few figures for a forecast."),
+}
+
+
+def result_from_status(stored: TargetStatus | None) -> engine.Result:
+    """The engine's answer as it was cached, in the engine's own shape."""
+    if stored is None:
+        return engine.Result(status=engine.NO_DATA, reasons=(engine.REASON_NO_MEASUREMENT,))
+    current = None
+    if stored.current_value is not None:
+        end = stored.current_period_end
+        current = engine.Point(end, end, stored.current_value, stored.current_period_label)
+    comparison = None
+    if stored.comparison_value is not None and current:
+        comparison = engine.Point(current.start, current.end, stored.comparison_value)
+    return engine.Result(
+        status=stored.status,
+        forecast=stored.forecast or None,
+        final=stored.final,
+        current=current,
+        development=stored.development,
+        required=stored.required_value,
+        comparison=comparison,
+        projected=stored.projected_value,
+        reasons=tuple(stored.reasons),
+    )
+
+
+@dataclass(frozen=True)
+class Card:
+    target: Target
+    result: engine.Result
+
+    # -- what the card shows --------------------------------------------------------------
+
+    @property
+    def title(self):
+        return self.target.title
+
+    @property
+    def description(self):
+        return self.target.indicator.description if self.target.indicator else ""
+
+    @property
+    def period_label(self):
+        if self.result.current:
+            return self.result.current.label
+        return str(self.target.deadline.year)
+
+    @property
+    def value(self):
+        return self._format(self.result.current.value) if self.result.current else "–"
+
+    @property
+    def development(self):
+        if self.result.development is None or not self.target.indicator:
+            return "–"
+        return self.target.indicator.format_development(self.result.development)
+
+    @property
+    def target_label(self):
+        """ "Måltal 2023", "Måltal 2024": the word the reports use, with the deadline year."""
+        return _("Target %(year)s") % {"year": self.target.deadline.year}
+
+    @property
+    def wording(self):
+        return self.target.wording
+
+    @property
+    def baseline(self):
+        if self.target.baseline_value is None or not self.target.baseline_period:
+            return ""
+        return f"{self._format(self.target.baseline_value)} ({self.target.baseline_period.label})"
+
+    @property
+    def tolerance(self):
+        return self._format(self.target.tolerance) if self.target.tolerance else ""
+
+    @property
+    def comparison(self):
+        """ "Hele landet: 2,4" beside a relative target's value."""
+        if self.result.comparison is None or not self.target.comparison_area:
+            return ""
+        return f"{self.target.comparison_area.name}: {self._format(self.result.comparison.value)}"
+
+    @property
+    def requirement(self):
+        """What the value was held against: "højst 1.075", "mindst 70,0 %", "under 7,4 %"."""
+        if self.result.required is None:
+            return ""
+        strict = self.target.strict
+        if self.target.bound == Target.Bound.AT_MOST:
+            word = pgettext_lazy("requirement", "under") if strict else _("at most")
+        else:
+            word = pgettext_lazy("requirement", "over") if strict else _("at least")
+        return f"{word} {self._format(self.result.required)}"
+
+    @property
+    def status(self):
+        return self.result.status
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.result.status]
+
+    @property
+    def status_symbol(self):
+        return STATUS_SYMBOLS[self.result.status]
+
+    @property
+    def forecast(self):
+        return self.result.forecast or ""
+
+    @property
+    def forecast_label(self):
+        return FORECAST_LABELS.get(self.result.forecast, "")
+
+    @property
+    def projected(self):
+        return self._format(self.result.projected) if self.result.projected is not None else ""
+
+    @property
+    def reasons(self):
+        return [REASON_LABELS[r] for r in self.result.reasons if r in REASON_LABELS]
+
+    def _format(self, value: Decimal):
+        if self.target.indicator is None:
+            return str(value)
+        return self.target.indicator.format_value(value)
+
+
+def cards_for(targets, results: dict | None = None) -> list[Card]:
+    """Cards for targets; from the stored statuses unless results (by target id) are given."""
+    if results is None:
+        return [Card(t, result_from_status(getattr(t, "status", None))) for t in targets]
+    return [Card(t, results[t.pk]) for t in targets]

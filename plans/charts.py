@@ -1,0 +1,109 @@
+"""Charts built in Python: one function per chart, a DataFrame in, a plotly Figure out.
+
+The page embeds the figure as JSON; static/js/charts.js draws it with the plotly.js served
+from static/vendor. Every chart has the same data as a table beside it.
+"""
+
+import pandas as pd
+import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+
+# The municipality stands out; comparison areas are quieter. Colours pass 3:1 against white.
+OWN_COLOUR = "#00466e"
+COMPARISON_COLOURS = ["#6b6b6b", "#8a5a00", "#5b3f8c", "#1a6b2f"]
+REQUIRED_COLOUR = "#b00020"
+
+
+def _layout(figure: go.Figure, y_title: str) -> go.Figure:
+    figure.update_layout(
+        separators=",.",  # Danish decimals and thousands in ticks and hovers
+        margin={"l": 60, "r": 20, "t": 30, "b": 60},
+        height=380,
+        legend={"orientation": "h", "y": -0.2},
+        yaxis_title=y_title,
+        hovermode="x unified",
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        font={"family": "system-ui, Segoe UI, Roboto, Arial, sans-serif", "size": 14},
+    )
+    figure.update_xaxes(showgrid=False, type="date")
+    figure.update_yaxes(gridcolor="#e3e3e3", zeroline=False)
+    return figure
+
+
+def target_chart(
+    series: pd.DataFrame,
+    *,
+    own_area: str,
+    required: pd.DataFrame,
+    baseline: dict | None,
+    y_title: str,
+) -> go.Figure:
+    """The target's whole series with the comparison areas, the requirement and the baseline.
+
+    series: columns area, end, label, value (one row per figure).
+    required: columns end, value (the value each period was held against).
+    baseline: {"end", "value", "label"} or None.
+    """
+    figure = go.Figure()
+    others = [a for a in series["area"].unique() if a != own_area] if len(series) else []
+    for area, colour in [(own_area, OWN_COLOUR)] + list(
+        zip(others, COMPARISON_COLOURS * 3, strict=False)
+    ):
+        rows = series[series["area"] == area].sort_values("end")
+        if rows.empty:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=rows["end"],
+                y=rows["value"],
+                customdata=rows["label"],
+                name=area,
+                mode="lines+markers",
+                line={"color": colour, "width": 3 if area == own_area else 2},
+                hovertemplate="%{customdata}: %{y}<extra>" + area + "</extra>",
+            )
+        )
+    if len(required):
+        rows = required.sort_values("end")
+        figure.add_trace(
+            go.Scatter(
+                x=rows["end"],
+                y=rows["value"],
+                name=_("Target"),
+                mode="lines",
+                line={"color": REQUIRED_COLOUR, "dash": "dash", "width": 2},
+                hovertemplate="%{y}<extra>" + _("Target") + "</extra>",
+            )
+        )
+    if baseline:
+        figure.add_trace(
+            go.Scatter(
+                x=[baseline["end"]],
+                y=[baseline["value"]],
+                name=_("Baseline"),
+                mode="markers",
+                marker={"symbol": "diamond", "size": 12, "color": "#1b1b1b"},
+                customdata=[baseline["label"]],
+                hovertemplate="%{customdata}: %{y}<extra>" + _("Baseline") + "</extra>",
+            )
+        )
+    return _layout(figure, y_title)
+
+
+def indicator_chart(series: pd.DataFrame, *, y_title: str) -> go.Figure:
+    """One indicator across areas: a line per municipality or comparison area."""
+    figure = go.Figure()
+    for index, (area, rows) in enumerate(series.sort_values("end").groupby("area", sort=True)):
+        figure.add_trace(
+            go.Scatter(
+                x=rows["end"],
+                y=rows["value"],
+                customdata=rows["label"],
+                name=area,
+                mode="lines+markers",
+                line={"color": ([OWN_COLOUR] + COMPARISON_COLOURS)[index % 5]},
+                hovertemplate="%{customdata}: %{y}<extra>" + area + "</extra>",
+            )
+        )
+    return _layout(figure, y_title)

@@ -1,0 +1,166 @@
+"""What the pages show, assembled from selectors: the tables and charts of a target, an indicator
+and a plan. Views call these and render; nothing here writes."""
+
+from dataclasses import dataclass
+
+import pandas as pd
+from django.utils.translation import gettext as _
+
+from jobcenter.tables import Table
+from kpis.models import Area, Indicator, Measurement
+
+from . import charts
+from . import status as engine
+from .cards import Card
+
+
+@dataclass
+class Figures:
+    table: Table
+    figure_json: str
+
+
+def comparison_areas(municipality: Area, extra: Area | None = None) -> list[Area]:
+    """The areas a municipality's figures are shown beside: its RAR, its region, the country,
+    and a target's own comparison area."""
+    areas = [a for a in (municipality.rar, municipality.region, extra) if a]
+    areas += list(Area.objects.filter(kind=Area.Kind.COUNTRY))
+    unique = {a.pk: a for a in areas if a.pk != municipality.pk}
+    return list(unique.values())
+
+
+def _frame(measurements, indicator: Indicator) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "area": m.area.name,
+                "area_id": m.area_id,
+                "end": m.period.end,
+                "start": m.period.start,
+                "label": m.period.label,
+                "kind": m.period.kind,
+                "value": indicator.quantize(m.value),
+            }
+            for m in measurements
+        ],
+        columns=["area", "area_id", "end", "start", "label", "kind", "value"],
+    )
+
+
+def _points(frame: pd.DataFrame, area_id: int) -> list[engine.Point]:
+    rows = frame[frame["area_id"] == area_id]
+    return [engine.Point(r.start, r.end, r.value, r.label) for r in rows.itertuples(index=False)]
+
+
+def target_figures(card: Card) -> Figures | None:
+    """The target's whole series beside its comparison areas, as a chart and a table."""
+    target = card.target
+    indicator = target.indicator
+    if indicator is None:
+        return None
+    municipality = target.plan.municipality
+    areas = [municipality] + comparison_areas(municipality, target.comparison_area)
+    measurements = Measurement.objects.filter(indicator=indicator, area__in=areas).select_related(
+        "period", "area"
+    )
+    if target.period_kind:
+        measurements = measurements.filter(period__kind=target.period_kind)
+    frame = _frame(measurements, indicator)
+
+    comparison_baseline = None
+    if target.comparison_area_id and target.baseline_period_id:
+        rows = frame[
+            (frame["area_id"] == target.comparison_area_id)
+            & (frame["end"] == target.baseline_period.end)
+        ]
+        comparison_baseline = rows["value"].iloc[0] if len(rows) else None
+    rule = target.rule(comparison_baseline=comparison_baseline)
+    line = engine.requirement_series(
+        rule,
+        _points(frame, municipality.pk),
+        _points(frame, target.comparison_area_id) if target.comparison_area_id else [],
+    )
+    required = pd.DataFrame(
+        [{"end": p.end, "value": value} for p, value in line], columns=["end", "value"]
+    )
+    baseline = None
+    if rule.baseline:
+        baseline = {"end": rule.baseline.end, "value": rule.baseline.value,
+                    "label": rule.baseline.label}  # fmt: skip
+
+    figure = charts.target_chart(
+        frame,
+        own_area=municipality.name,
+        required=required,
+        baseline=baseline,
+        y_title=indicator.get_unit_display(),
+    )
+    table, ends = _series_table("data", _("Figures"), frame, areas, indicator)
+    if len(line):
+        by_end = {p.end: value for p, value in line}
+        table.columns.append(_("Target"))
+        for display, raw, end in zip(table.rows, table.values, ends, strict=True):
+            value = by_end.get(end)
+            display.append(indicator.format_value(value) if value is not None else "")
+            raw.append(indicator.quantize(value) if value is not None else None)
+        table.numeric.add(len(table.columns) - 1)
+    return Figures(table, figure.to_json())
+
+
+def _series_table(key, caption, frame: pd.DataFrame, areas, indicator: Indicator):
+    """A row per period, a column per area that has figures; and each row's period end."""
+    present = [a for a in areas if (frame["area_id"] == a.pk).any()]
+    table = Table(key=key, caption=caption, columns=[_("Period")] + [a.name for a in present])
+    table.numeric = set(range(1, len(present) + 1))
+    ends = []
+    periods = frame[["start", "end", "label"]].drop_duplicates().sort_values(["end", "start"])
+    values = {(r.area_id, r.start, r.end): r.value for r in frame.itertuples(index=False)}
+    for period in periods.itertuples(index=False):
+        cells = [values.get((a.pk, period.start, period.end)) for a in present]
+        table.add(
+            [period.label] + [indicator.format_value(v) if v is not None else "" for v in cells],
+            [period.label] + cells,
+        )
+        ends.append(period.end)
+    return table, ends
+
+
+def indicator_figures(indicator: Indicator) -> Figures:
+    """One indicator across every area that has it: the latest figure and the development."""
+    measurements = (
+        Measurement.objects.filter(indicator=indicator)
+        .select_related("period", "area")
+        .order_by("area__kind", "area__name", "period__end")
+    )
+    frame = _frame(measurements, indicator)
+    table = Table(
+        key="latest",
+        caption=_("Latest figure per area"),
+        columns=[_("Area"), _("Period"), _("Value"), _("Previous"), _("Development")],
+        numeric={2, 3, 4},
+    )
+    for area, rows in frame.groupby("area", sort=False):
+        latest = rows.sort_values(["end", "start"]).iloc[-1]
+        same_kind = rows[(rows["kind"] == latest["kind"]) & (rows["end"] < latest["end"])]
+        previous = same_kind.sort_values("end").iloc[-1] if len(same_kind) else None
+        change = latest["value"] - previous["value"] if previous is not None else None
+        table.add(
+            [
+                area,
+                latest["label"],
+                indicator.format_value(latest["value"]),
+                f"{indicator.format_value(previous['value'])} ({previous['label']})"
+                if previous is not None
+                else "",
+                indicator.format_development(change) if change is not None else "",
+            ],
+            [
+                area,
+                latest["label"],
+                latest["value"],
+                previous["value"] if previous is not None else None,
+                change,
+            ],
+        )
+    figure = charts.indicator_chart(frame, y_title=indicator.get_unit_display())
+    return Figures(table, figure.to_json())

@@ -1,0 +1,13 @@
+import markdown as markdown_lib
+import nh3
+from django import template
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text):
+    """Narratives and cases are Markdown; the HTML is sanitised before it reaches a page."""
+    html = markdown_lib.markdown(text or "", extensions=["tables", "sane_lists"])
+    return mark_safe(nh3.clean(html))  # noqa: S308 - cleaned by nh3 just above
