@@ -15,6 +15,12 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed
 
+# axe-core for the accessibility checks of the browser tests; skipped where npm is missing
+# (those tests then skip too, except in CI, which requires them).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the browser tests will be skipped"; fi
+
 run: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
@@ -26,5 +32,5 @@ lint: venv
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: lint
+test: lint node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

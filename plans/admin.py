@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import (
     Committee,
@@ -125,7 +126,10 @@ class TargetAdmin(admin.ModelAdmin):
             },
         ),
         (_("Baseline"), {"fields": ["baseline_value", "baseline_period", "baseline_source"]}),
-        (_("Change"), {"fields": ["change_amount", "change_relative"]}),
+        (
+            pgettext_lazy("target fieldset", "Change"),
+            {"fields": ["change_amount", "change_relative"]},
+        ),
         (_("Comparison"), {"fields": ["comparison_area", "margin", "gap_reduction"]}),
         (_("Milestone"), {"fields": ["milestone_state"]}),
         (None, {"fields": ["source"]}),

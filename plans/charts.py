@@ -14,7 +14,18 @@ COMPARISON_COLOURS = ["#6b6b6b", "#8a5a00", "#5b3f8c", "#1a6b2f"]
 REQUIRED_COLOUR = "#b00020"
 
 
-def _layout(figure: go.Figure, y_title: str) -> go.Figure:
+def _period_ticks(frame: pd.DataFrame) -> dict:
+    """Label the x axis with the periods as the documents write them ("4.kv.22 - 3.kv.23");
+    with many periods, years are enough."""
+    if frame.empty:
+        return {}
+    periods = frame[["end", "label"]].drop_duplicates("end").sort_values("end")
+    if len(periods) <= 8:
+        return {"tickvals": list(periods["end"]), "ticktext": list(periods["label"])}
+    return {"tickformat": "%Y", "dtick": "M12"}
+
+
+def _layout(figure: go.Figure, y_title: str, ticks: dict) -> go.Figure:
     figure.update_layout(
         separators=",.",  # Danish decimals and thousands in ticks and hovers
         margin={"l": 60, "r": 20, "t": 30, "b": 60},
@@ -26,7 +37,7 @@ def _layout(figure: go.Figure, y_title: str) -> go.Figure:
         paper_bgcolor="#ffffff",
         font={"family": "system-ui, Segoe UI, Roboto, Arial, sans-serif", "size": 14},
     )
-    figure.update_xaxes(showgrid=False, type="date")
+    figure.update_xaxes(showgrid=False, type="date", **ticks)
     figure.update_yaxes(gridcolor="#e3e3e3", zeroline=False)
     return figure
 
@@ -88,7 +99,7 @@ def target_chart(
                 hovertemplate="%{customdata}: %{y}<extra>" + _("Baseline") + "</extra>",
             )
         )
-    return _layout(figure, y_title)
+    return _layout(figure, y_title, _period_ticks(series))
 
 
 def indicator_chart(series: pd.DataFrame, *, y_title: str) -> go.Figure:
@@ -106,4 +117,4 @@ def indicator_chart(series: pd.DataFrame, *, y_title: str) -> go.Figure:
                 hovertemplate="%{customdata}: %{y}<extra>" + area + "</extra>",
             )
         )
-    return _layout(figure, y_title)
+    return _layout(figure, y_title, _period_ticks(series))

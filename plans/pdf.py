@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -13,7 +14,12 @@ class StylesheetsOnly(URLFetcher):
     server could wait on itself, and a URL in a narrative must not pull a local file into a PDF."""
 
     def fetch(self, url, headers=None):
-        path = finders.find(url[len(STATIC_PREFIX) :]) if url.startswith(STATIC_PREFIX) else None
+        try:
+            path = (
+                finders.find(url[len(STATIC_PREFIX) :]) if url.startswith(STATIC_PREFIX) else None
+            )
+        except SuspiciousFileOperation:  # ../ out of the static folders
+            path = None
         if not path or not str(path).endswith(".css"):
             raise ValueError(f"The PDF report loads only the portal's stylesheets, not {url}")
         with open(path, "rb") as stylesheet:

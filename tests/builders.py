@@ -82,3 +82,38 @@ def record(indicator, area, period, value, user=None):
         value=parse_number(value),
         user=user,
     )
+
+
+def make_theme_with_targets(n_targets: int, n_periods: int = 4, key="plan"):
+    """A plan with one theme holding n_targets threshold targets, each on its own indicator
+    with n_periods monthly figures for the municipality and the country."""
+    from plans.models import Guidepost, Initiative
+
+    municipality, country = make_municipality(), make_country()
+    plan = make_plan(municipality, key=key)
+    theme = services.focus_area_create(
+        plan=plan, key=f"{key}-theme", title="Et godt erhvervsklima", order=0
+    )
+    Guidepost.objects.create(focus_area=theme, text="Vi vil samarbejde med virksomhederne")
+    Initiative.objects.create(focus_area=theme, title="Ungegaranti", body="16 partnerskaber")
+    for i in range(n_targets):
+        indicator = make_indicator(f"{key}-indicator-{i}", unit=Indicator.Unit.PERCENT, decimals=1)
+        target = make_target(
+            plan,
+            indicator,
+            key=f"{key}-target-{i}",
+            wording="Minimum 12 %",
+            bound=engine.AT_LEAST,
+            target_value=Decimal(12),
+            focus_areas=[theme],
+            baseline_value=Decimal("10.8"),
+            baseline_period=kpi_services.period_get_or_create("2022M12"),
+        )
+        for month in range(1, n_periods + 1):
+            record(indicator, municipality, f"2023M{month:02d}", f"1{month},{i % 10}")
+            record(indicator, country, f"2023M{month:02d}", "11,0")
+        services.target_revise(
+            target=target, effective=date(2023, 6, 1), target_value=Decimal(11), reason="justeret"
+        )
+    services.all_statuses_refresh(as_of=date(2024, 1, 31))
+    return plan, theme

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from kpis.danish import (
     PERCENT,
@@ -50,8 +51,10 @@ def test_arithmetic_is_exact():
 
 
 @pytest.mark.parametrize("text", ["1.5", "12,", "abc", "", "1,2,3", "58.8", "1.0750"])
-def test_refuses_what_is_not_a_danish_number(text):
-    with pytest.raises(DanishNumberError, match="Danish format"):
+def test_refuses_what_is_not_a_danish_number_in_the_users_language(text):
+    with pytest.raises(DanishNumberError, match="ikke et tal i dansk format"):
+        parse_number(text)
+    with translation.override("en"), pytest.raises(DanishNumberError, match="Danish format"):
         parse_number(text)
 
 
