@@ -6,11 +6,11 @@ from datetime import date
 
 import openpyxl
 import pytest
-from pypdf import PdfReader
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
 from plans.models import Plan, ReportingRound, Target
 from plans.services import narrative_write, round_create
