@@ -2,12 +2,12 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import periods
 from .danish import format_number
+from .fields import user_reference, value_field
 
 
 class Area(models.Model):
@@ -185,18 +185,11 @@ class Measurement(models.Model):
     period = models.ForeignKey(
         Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="measurements"
     )
-    value = models.DecimalField(_("value"), max_digits=18, decimal_places=6)
+    value = value_field(_("value"))
     source = models.CharField(
         _("source"), max_length=300, blank=True, help_text=_("Where the figure comes from.")
     )
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("entered by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    entered_by = user_reference(_("entered by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -225,17 +218,10 @@ class MeasurementRevision(models.Model):
         on_delete=models.CASCADE,
         related_name="revisions",
     )
-    old_value = models.DecimalField(_("old value"), max_digits=18, decimal_places=6)
-    new_value = models.DecimalField(_("new value"), max_digits=18, decimal_places=6)
+    old_value = value_field(_("old value"))
+    new_value = value_field(_("new value"))
     old_source = models.CharField(_("old source"), max_length=300, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    changed_by = user_reference(_("changed by"))
     changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
 
     class Meta:

@@ -42,6 +42,19 @@ def _layout(figure: go.Figure, y_title: str, ticks: dict) -> go.Figure:
     return figure
 
 
+def _area_trace(area: str, rows: pd.DataFrame, colour: str, width: int = 2) -> go.Scatter:
+    """One area's figures as a line, hovering with the Danish period label."""
+    return go.Scatter(
+        x=rows["end"],
+        y=rows["value"],
+        customdata=rows["label"],
+        name=area,
+        mode="lines+markers",
+        line={"color": colour, "width": width},
+        hovertemplate="%{customdata}: %{y}<extra>" + area + "</extra>",
+    )
+
+
 def target_chart(
     series: pd.DataFrame,
     *,
@@ -62,19 +75,8 @@ def target_chart(
         zip(others, COMPARISON_COLOURS * 3, strict=False)
     ):
         rows = series[series["area"] == area].sort_values("end")
-        if rows.empty:
-            continue
-        figure.add_trace(
-            go.Scatter(
-                x=rows["end"],
-                y=rows["value"],
-                customdata=rows["label"],
-                name=area,
-                mode="lines+markers",
-                line={"color": colour, "width": 3 if area == own_area else 2},
-                hovertemplate="%{customdata}: %{y}<extra>" + area + "</extra>",
-            )
-        )
+        if not rows.empty:
+            figure.add_trace(_area_trace(area, rows, colour, width=3 if area == own_area else 2))
     if len(required):
         rows = required.sort_values("end")
         figure.add_trace(
@@ -105,16 +107,7 @@ def target_chart(
 def indicator_chart(series: pd.DataFrame, *, y_title: str) -> go.Figure:
     """One indicator across areas: a line per municipality or comparison area."""
     figure = go.Figure()
+    colours = [OWN_COLOUR] + COMPARISON_COLOURS
     for index, (area, rows) in enumerate(series.sort_values("end").groupby("area", sort=True)):
-        figure.add_trace(
-            go.Scatter(
-                x=rows["end"],
-                y=rows["value"],
-                customdata=rows["label"],
-                name=area,
-                mode="lines+markers",
-                line={"color": ([OWN_COLOUR] + COMPARISON_COLOURS)[index % 5]},
-                hovertemplate="%{customdata}: %{y}<extra>" + area + "</extra>",
-            )
-        )
+        figure.add_trace(_area_trace(area, rows, colours[index % len(colours)]))
     return _layout(figure, y_title, _period_ticks(series))

@@ -2,11 +2,11 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kpis.fields import optional_value_field, user_reference, value_field
 from kpis.models import Area, Indicator, Period
 
 from . import status as engine
@@ -213,9 +213,7 @@ class Target(models.Model):
         default=False,
         help_text=_('Equality does not meet the target ("skal falde", "ligge under").'),
     )
-    target_value = models.DecimalField(
-        _("target value"), max_digits=18, decimal_places=6, null=True, blank=True
-    )
+    target_value = optional_value_field(_("target value"))
     period_kind = models.CharField(
         _("period kind"), max_length=20, choices=Period.Kind.choices, blank=True
     )
@@ -226,16 +224,12 @@ class Target(models.Model):
         help_text=_("The first day a figure counts for the target. Empty: the plan's start."),
     )
     deadline = models.DateField(_("deadline"))
-    tolerance = models.DecimalField(
+    tolerance = value_field(
         _("tolerance for near"),
-        max_digits=18,
-        decimal_places=6,
         default=0,
         help_text=_("How far from the requirement still counts as near, in the indicator's unit."),
     )
-    baseline_value = models.DecimalField(
-        _("baseline value"), max_digits=18, decimal_places=6, null=True, blank=True
-    )
+    baseline_value = optional_value_field(_("baseline value"))
     baseline_period = models.ForeignKey(
         Period,
         verbose_name=_("baseline period"),
@@ -245,9 +239,7 @@ class Target(models.Model):
         related_name="+",
     )
     baseline_source = models.CharField(_("baseline source"), max_length=300, blank=True)
-    change_amount = models.DecimalField(
-        _("change"), max_digits=18, decimal_places=6, null=True, blank=True
-    )
+    change_amount = optional_value_field(_("change"))
     change_relative = models.BooleanField(_("change in percent of baseline"), default=False)
     comparison_area = models.ForeignKey(
         Area,
@@ -257,16 +249,12 @@ class Target(models.Model):
         blank=True,
         related_name="+",
     )
-    margin = models.DecimalField(
+    margin = value_field(
         _("margin"),
-        max_digits=18,
-        decimal_places=6,
         default=0,
         help_text=_("Required distance to the comparison area, on the good side."),
     )
-    gap_reduction = models.DecimalField(
-        _("gap reduction"), max_digits=18, decimal_places=6, null=True, blank=True
-    )
+    gap_reduction = optional_value_field(_("gap reduction"))
     milestone_state = models.CharField(
         _("milestone state"),
         max_length=20,
@@ -340,21 +328,10 @@ class TargetRevision(models.Model):
         Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="revisions"
     )
     effective = models.DateField(_("in force from"))
-    target_value = models.DecimalField(
-        _("new target value"), max_digits=18, decimal_places=6, null=True, blank=True
-    )
-    margin = models.DecimalField(
-        _("new margin"), max_digits=18, decimal_places=6, null=True, blank=True
-    )
+    target_value = optional_value_field(_("new target value"))
+    margin = optional_value_field(_("new margin"))
     reason = models.TextField(_("reason"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("revised by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_reference(_("revised by"))
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
@@ -390,23 +367,13 @@ class TargetStatus(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     forecast = models.CharField(_("forecast"), max_length=10, choices=Forecast.choices, blank=True)
     final = models.BooleanField(_("final"), default=False)
-    current_value = models.DecimalField(
-        _("current value"), max_digits=18, decimal_places=6, null=True, blank=True
-    )
+    current_value = optional_value_field(_("current value"))
     current_period_label = models.CharField(_("current period"), max_length=60, blank=True)
     current_period_end = models.DateField(_("current period ends"), null=True, blank=True)
-    development = models.DecimalField(
-        _("development"), max_digits=18, decimal_places=6, null=True, blank=True
-    )
-    required_value = models.DecimalField(
-        _("required value"), max_digits=18, decimal_places=6, null=True, blank=True
-    )
-    comparison_value = models.DecimalField(
-        _("comparison value"), max_digits=18, decimal_places=6, null=True, blank=True
-    )
-    projected_value = models.DecimalField(
-        _("projected value"), max_digits=18, decimal_places=6, null=True, blank=True
-    )
+    development = optional_value_field(_("development"))
+    required_value = optional_value_field(_("required value"))
+    comparison_value = optional_value_field(_("comparison value"))
+    projected_value = optional_value_field(_("projected value"))
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     as_of = models.DateField(_("as of"))
     computed_at = models.DateTimeField(_("computed"), auto_now=True)
@@ -434,14 +401,7 @@ class ReportingRound(models.Model):
     cut_off = models.DateField(_("cut-off date"))
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    approved_by = user_reference(_("approved by"))
 
     class Meta:
         verbose_name = _("reporting round")
@@ -468,14 +428,7 @@ class StatusNarrative(models.Model):
         related_name="narratives",
     )
     text = models.TextField(_("text"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    author = user_reference(_("author"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -56,9 +56,18 @@ def all_statuses_refresh(*, as_of: date | None = None, batch_size: int = 500) ->
     return count
 
 
+def _create(model, **fields):
+    """Create a row only after the model's own validation passed, as the admin forms would."""
+    instance = model(**fields)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
 @transaction.atomic
 def plan_create(*, municipality, title, kind, start_year, end_year, key, **fields) -> Plan:
-    plan = Plan(
+    return _create(
+        Plan,
         municipality=municipality,
         title=title,
         kind=kind,
@@ -67,9 +76,6 @@ def plan_create(*, municipality, title, kind, start_year, end_year, key, **field
         key=key,
         **fields,
     )
-    plan.full_clean()
-    plan.save()
-    return plan
 
 
 @transaction.atomic
@@ -77,9 +83,9 @@ def focus_area_create(
     *, plan, key, title, order, number="", intro="", guideposts=(), initiatives=()
 ) -> FocusArea:
     """A focus area with its guideposts (texts) and initiatives (title, body, key_facts)."""
-    focus_area = FocusArea(plan=plan, key=key, title=title, order=order, number=number, intro=intro)
-    focus_area.full_clean()
-    focus_area.save()
+    focus_area = _create(
+        FocusArea, plan=plan, key=key, title=title, order=order, number=number, intro=intro
+    )
     Guidepost.objects.bulk_create(
         Guidepost(focus_area=focus_area, order=i, text=text) for i, text in enumerate(guideposts)
     )
@@ -99,9 +105,7 @@ def focus_area_create(
 @transaction.atomic
 def target_create(*, plan, focus_areas=(), **fields) -> Target:
     """A target, validated for its kind, with its status computed on commit."""
-    target = Target(plan=plan, **fields)
-    target.full_clean()
-    target.save()
+    target = _create(Target, plan=plan, **fields)
     target.focus_areas.set(focus_areas)
     _refresh_on_commit(target)
     return target
@@ -112,7 +116,8 @@ def target_revise(
     *, target, effective, reason, target_value=None, margin=None, user=None
 ) -> TargetRevision:
     """Revise a target from a date on. The original definition stays on the target."""
-    revision = TargetRevision(
+    revision = _create(
+        TargetRevision,
         target=target,
         effective=effective,
         target_value=target_value,
@@ -120,17 +125,12 @@ def target_revise(
         reason=reason,
         created_by=user,
     )
-    revision.full_clean()
-    revision.save()
     _refresh_on_commit(target)
     return revision
 
 
 def round_create(*, plan, name, cut_off, state=ReportingRound.State.DRAFT) -> ReportingRound:
-    reporting_round = ReportingRound(plan=plan, name=name, cut_off=cut_off, state=state)
-    reporting_round.full_clean()
-    reporting_round.save()
-    return reporting_round
+    return _create(ReportingRound, plan=plan, name=name, cut_off=cut_off, state=state)
 
 
 def narrative_write(*, target, reporting_round, text, user=None) -> StatusNarrative:
