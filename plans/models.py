@@ -122,6 +122,12 @@ class FocusArea(models.Model):
     def __str__(self):
         return f"{self.number} {self.title}".strip()
 
+    @property
+    def has_text(self):
+        """Whether the theme has guideposts or initiatives to show beside its cards (reads the
+        prefetched rows where the page prefetched them)."""
+        return bool(self.guideposts.all()) or bool(self.initiatives.all())
+
 
 class Guidepost(models.Model):
     """A pejlemærke: a "Vi vil …" statement under a theme."""

@@ -35,6 +35,8 @@ def test_three_clicks_from_the_start_page_to_a_theme_with_its_cards(client, demo
     theme_url = next(u for u in links(plan_page) if "godt-erhvervsklima" in u)
     theme = client.get(theme_url).content.decode()
     assert "Et godt erhvervsklima" in theme
+    assert "Pejlemærker" in theme and "Business Lolland-Falster" in theme
+    assert "Indsatser/cases" in theme and "Partnerskaber med virksomheder om Ungegaranti" in theme
     assert "Unge på offentlig forsørgelse" in theme
     assert "Maksimalt 1.075" in theme
     assert "969" in theme and "\u221232" in theme  # value and Udvikling
@@ -152,6 +154,7 @@ def test_pdf_report_has_a_cover_and_a_page_per_theme(client, demo):
     assert starts == sorted(starts) and len(set(starts)) == len(themes)  # a page of its own each
     second_theme = "".join(pages[starts[1] : starts[2]])  # a long theme runs over pages
     assert "Unge på offentlig forsørgelse" in second_theme and "Maksimalt 1.075" in second_theme
+    assert "Pejlemærker" in second_theme and "Business Lolland-Falster" in second_theme
 
 
 def test_the_pdf_loads_nothing_but_the_portals_stylesheets():
