@@ -167,6 +167,8 @@ def indicator_list(request):
             distinct=True,
         )
     ).select_related("owner")
+    # Meta.ordering does not apply to grouped queries; the list is read alphabetically.
+    indicators = indicators.order_by("name")
     return render(request, "plans/indicator_list.html", {"indicators": indicators})
 
 

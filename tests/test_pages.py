@@ -122,6 +122,9 @@ def test_indicator_page_compares_municipalities_and_the_country(client, demo):
     assert 'data-figure="indicator-chart"' in html
     listing = client.get(reverse("plans:indicators")).content.decode()
     assert "Unge på offentlig forsørgelse" in listing
+    names = re.findall(r'<th scope="row"><a href="/indicators/[^"]+/">([^<]+)</a>', listing)
+    initials = [name[0].casefold() for name in names]  # database collations differ past that
+    assert len(names) > 100 and initials == sorted(initials)
 
 
 def test_tables_download_as_csv_and_excel(client, demo):
