@@ -35,9 +35,20 @@ class Table:
         return pd.DataFrame(self.values, columns=[str(c) for c in self.columns])
 
 
+# A text cell starting with one of these is a formula to a spreadsheet: a wording such as
+# "=HYPERLINK(…)" must arrive as text (OWASP's advice on CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def export_response(table: Table, fmt: str, filename: str) -> HttpResponse:
     """The table as a download. CSV is what Danish Excel opens directly: ';' and ',' decimals."""
-    frame = table.dataframe()
+    frame = table.dataframe().map(_as_text)
     name = slugify(filename) or "tabel"
     if fmt == "xlsx":
         buffer = io.BytesIO()

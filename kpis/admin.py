@@ -66,3 +66,9 @@ class MeasurementAdmin(admin.ModelAdmin):
         obj.pk = Measurement.objects.get(
             indicator=obj.indicator, area=obj.area, period=obj.period
         ).pk
+
+    def delete_model(self, request, obj):
+        services.measurements_delete(measurements=[obj])
+
+    def delete_queryset(self, request, queryset):
+        services.measurements_delete(measurements=queryset)

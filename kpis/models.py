@@ -119,11 +119,11 @@ class Indicator(models.Model):
         text = format_number(value, self.decimals)
         return f"{text} %" if self.is_share else text
 
-    def format_development(self, value):
+    def format_development(self, value, *, sign=True):
         """A difference in the indicator's unit: percentage points for shares ("−10,0 %-point")."""
         if value is None:
             return ""
-        text = format_number(value, self.decimals, sign=True)
+        text = format_number(value, self.decimals, sign=sign)
         return f"{text} %-point" if self.is_share else text
 
 

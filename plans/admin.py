@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from . import services
 from .models import (
     Committee,
     FocusArea,
@@ -15,7 +15,6 @@ from .models import (
     TargetRevision,
     TargetStatus,
 )
-from .tasks import enqueue, recompute_target_statuses
 
 
 @admin.register(Committee)
@@ -142,8 +141,7 @@ class TargetAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        target_id = form.instance.pk
-        transaction.on_commit(lambda: enqueue(recompute_target_statuses, [target_id]))
+        services.refresh_on_commit(form.instance)
 
 
 class NarrativeInline(admin.StackedInline):

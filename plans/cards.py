@@ -8,11 +8,12 @@ the same everywhere.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from . import status as engine
-from .models import Target, TargetStatus
+from .models import StatusFields, Target
 
 STATUS_LABELS = {
     engine.MET: _("Met"),
@@ -36,8 +37,8 @@ REASON_LABELS = {
 }
 
 
-def result_from_status(stored: TargetStatus | None) -> engine.Result:
-    """The engine's answer as it was cached, in the engine's own shape."""
+def result_from_status(stored: StatusFields | None) -> engine.Result:
+    """The engine's answer as it was stored (TargetStatus, RoundResult), in the engine's shape."""
     if stored is None:
         return engine.Result(status=engine.NO_DATA, reasons=(engine.REASON_NO_MEASUREMENT,))
     current = None
@@ -56,6 +57,7 @@ def result_from_status(stored: TargetStatus | None) -> engine.Result:
         required=stored.required_value,
         comparison=comparison,
         projected=stored.projected_value,
+        revision=stored.revision.as_engine_revision() if stored.revision_id else None,
         reasons=tuple(stored.reasons),
     )
 
@@ -108,7 +110,30 @@ class Card:
 
     @property
     def tolerance(self):
-        return self._format(self.target.tolerance) if self.target.tolerance else ""
+        """How far off still counts as near: a distance, so percentage points for shares."""
+        if not self.target.tolerance or not self.target.indicator:
+            return ""
+        return self.target.indicator.format_development(self.target.tolerance, sign=False)
+
+    @property
+    def revised_target(self):
+        """The revised target value in force, when there is one ("11,0 % fra 1. juni 2023")."""
+        revision = self.result.revision
+        if revision is None or revision.target_value is None:
+            return ""
+        return _("%(value)s from %(date)s") % {
+            "value": self._format(revision.target_value),
+            "date": date_format(revision.effective, "j. F Y"),
+        }
+
+    def revision_value(self, revision):
+        """A revision as the revisions table shows it: the new value and/or the new margin."""
+        parts = []
+        if revision.target_value is not None:
+            parts.append(str(self._format(revision.target_value)))
+        if revision.margin is not None:
+            parts.append(_("margin %(margin)s") % {"margin": self._format(revision.margin)})
+        return ", ".join(parts)
 
     @property
     def comparison(self):
@@ -167,4 +192,4 @@ def cards_for(targets, results: dict | None = None) -> list[Card]:
     """Cards for targets; from the stored statuses unless results (by target id) are given."""
     if results is None:
         return [Card(t, result_from_status(getattr(t, "status", None))) for t in targets]
-    return [Card(t, results[t.pk]) for t in targets]
+    return [Card(t, results.get(t.pk) or result_from_status(None)) for t in targets]

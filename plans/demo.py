@@ -13,7 +13,7 @@ from kpis.danish import parse_number
 from kpis.models import Area, Indicator
 
 from . import services
-from .models import Committee, Plan, Target
+from .models import Committee, Plan, ReportingRound, Target
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -51,6 +51,7 @@ class Loader:
         self.focus_areas = {}
         self.targets = {}
         self.created_plans = []
+        self.rounds_to_approve = []
 
     def area(self, name, where):
         if name not in self.areas:
@@ -78,6 +79,9 @@ class Loader:
         for name, doc in self.documents:
             rows += self.measurement_rows(name, doc)
         counts = kpi_services.measurements_record(rows=rows)
+        # Approval freezes a round's statuses, so it comes once all the figures are in.
+        for reporting_round in self.rounds_to_approve:
+            services.round_approve(reporting_round=reporting_round)
         return counts
 
     def load_areas(self, name, doc):
@@ -167,8 +171,12 @@ class Loader:
             self.targets[t["key"]] = self.load_target(name, plan, order, t)
         rounds = {}
         for r in plan_doc.get("rounds", []) or []:
+            state = r["state"]
             rounds[r["name"]] = services.round_create(
-                plan=plan, name=r["name"], cut_off=_date(r["cut_off"], where), state=r["state"]
+                plan=plan,
+                name=r["name"],
+                cut_off=_date(r["cut_off"], where),
+                state=ReportingRound.State.DRAFT if state == "approved" else state,
             )
         for n in plan_doc.get("narratives", []) or []:
             services.narrative_write(
@@ -176,6 +184,9 @@ class Loader:
                 reporting_round=rounds[n["round"]],
                 text=str(n["text"]).strip(),
             )
+        self.rounds_to_approve += [
+            rounds[r["name"]] for r in plan_doc.get("rounds", []) or [] if r["state"] == "approved"
+        ]
 
     def load_target(self, name, plan, order, t):
         where = f"{name}: target {t['key']}"

@@ -277,11 +277,6 @@ class Target(models.Model):
     def __str__(self):
         return f"{self.code} {self.title}".strip()
 
-    @property
-    def area(self):
-        """Targets are measured on the plan's own municipality."""
-        return self.plan.municipality
-
     def clean(self):
         errors = {}
         needs_value = {self.Kind.THRESHOLD, self.Kind.GLIDE_PATH, self.Kind.CUMULATIVE}
@@ -349,12 +344,14 @@ class TargetRevision(models.Model):
         return f"{self.target}: {self.effective}"
 
     def as_engine_revision(self):
-        return engine.Revision(self.effective, self.target_value, self.margin, self.reason)
+        return engine.Revision(
+            self.effective, self.target_value, self.margin, self.reason, id=self.pk
+        )
 
 
-class TargetStatus(models.Model):
-    """The engine's latest answer for a target, cached for the dashboards. Never edited by hand:
-    plans.services.target_status_refresh writes it."""
+class StatusFields(models.Model):
+    """The engine's answer with the figures it used, as stored: for a target today
+    (TargetStatus) and for a target in an approved reporting round (RoundResult)."""
 
     class Status(models.TextChoices):
         MET = engine.MET, _("met")
@@ -367,9 +364,6 @@ class TargetStatus(models.Model):
         AT_RISK = engine.AT_RISK, _("at risk")
         OFF_TRACK = engine.OFF_TRACK, _("off track")
 
-    target = models.OneToOneField(
-        Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="status"
-    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     forecast = models.CharField(_("forecast"), max_length=10, choices=Forecast.choices, blank=True)
     final = models.BooleanField(_("final"), default=False)
@@ -380,16 +374,36 @@ class TargetStatus(models.Model):
     required_value = optional_value_field(_("required value"))
     comparison_value = optional_value_field(_("comparison value"))
     projected_value = optional_value_field(_("projected value"))
+    revision = models.ForeignKey(
+        TargetRevision,
+        verbose_name=_("revision in force"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     as_of = models.DateField(_("as of"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.target}: {self.get_status_display()}"
+
+
+class TargetStatus(StatusFields):
+    """The engine's latest answer for a target, cached for the dashboards. Never edited by hand:
+    plans.services.statuses_refresh writes it."""
+
+    target = models.OneToOneField(
+        Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="status"
+    )
     computed_at = models.DateTimeField(_("computed"), auto_now=True)
 
     class Meta:
         verbose_name = _("target status")
         verbose_name_plural = _("target statuses")
-
-    def __str__(self):
-        return f"{self.target}: {self.get_status_display()}"
 
 
 class ReportingRound(models.Model):
@@ -419,6 +433,37 @@ class ReportingRound(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.plan})"
+
+    @property
+    def frozen(self):
+        return self.state == self.State.APPROVED
+
+    def evaluation_date(self, today):
+        """Figures count up to the cut-off, and never past today: a round whose cut-off lies
+        ahead is an interim status, not a final verdict."""
+        return min(self.cut_off, today)
+
+
+class RoundResult(StatusFields):
+    """A target's status as approved in a reporting round: frozen, so the committee's document
+    stays the same when figures are revised later. Written by plans.services.round_approve."""
+
+    round = models.ForeignKey(
+        ReportingRound,
+        verbose_name=_("reporting round"),
+        on_delete=models.CASCADE,
+        related_name="results",
+    )
+    target = models.ForeignKey(
+        Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="round_results"
+    )
+
+    class Meta:
+        verbose_name = _("approved status")
+        verbose_name_plural = _("approved statuses")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "target"], name="unique_round_result"),
+        ]
 
 
 class StatusNarrative(models.Model):

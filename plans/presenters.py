@@ -39,11 +39,12 @@ def _frame(measurements, indicator: Indicator) -> pd.DataFrame:
                 "start": m.period.start,
                 "label": m.period.label,
                 "kind": m.period.kind,
-                "value": indicator.quantize(m.value),
+                "period_id": m.period_id,
+                "value": m.value,  # exact: the engine reads these; pages round when they show
             }
             for m in measurements
         ],
-        columns=["area", "area_id", "end", "start", "label", "kind", "value"],
+        columns=["area", "area_id", "end", "start", "label", "kind", "period_id", "value"],
     )
 
 
@@ -71,7 +72,7 @@ def target_figures(card: Card) -> Figures | None:
     if target.comparison_area_id and target.baseline_period_id:
         rows = frame[
             (frame["area_id"] == target.comparison_area_id)
-            & (frame["end"] == target.baseline_period.end)
+            & (frame["period_id"] == target.baseline_period_id)
         ]
         comparison_baseline = rows["value"].iloc[0] if len(rows) else None
     rule = target.rule(comparison_baseline=comparison_baseline)
@@ -119,7 +120,7 @@ def _series_table(key, caption, frame: pd.DataFrame, areas, indicator: Indicator
         cells = [values.get((a.pk, period.start, period.end)) for a in present]
         table.add(
             [period.label] + [indicator.format_value(v) if v is not None else "" for v in cells],
-            [period.label] + cells,
+            [period.label] + [indicator.quantize(v) for v in cells],
         )
         ends.append(period.end)
     return table, ends
@@ -136,7 +137,7 @@ def indicator_figures(indicator: Indicator) -> Figures:
     table = Table(
         key="latest",
         caption=_("Latest figure per area"),
-        columns=[_("Area"), _("Period"), _("Value"), _("Previous"), _("Development")],
+        columns=[_("Area"), _("Period"), _("Value"), _("Previous"), _("Change since previous")],
         numeric={2, 3, 4},
     )
     for area, rows in frame.groupby("area", sort=False):
@@ -144,6 +145,7 @@ def indicator_figures(indicator: Indicator) -> Figures:
         same_kind = rows[(rows["kind"] == latest["kind"]) & (rows["end"] < latest["end"])]
         previous = same_kind.sort_values("end").iloc[-1] if len(same_kind) else None
         change = latest["value"] - previous["value"] if previous is not None else None
+        quantize = indicator.quantize
         table.add(
             [
                 area,
@@ -157,10 +159,40 @@ def indicator_figures(indicator: Indicator) -> Figures:
             [
                 area,
                 latest["label"],
-                latest["value"],
-                previous["value"] if previous is not None else None,
-                change,
+                quantize(latest["value"]),
+                quantize(previous["value"]) if previous is not None else None,
+                quantize(change),
             ],
         )
     figure = charts.indicator_chart(frame, y_title=indicator.get_unit_display())
     return Figures(table, figure.to_json())
+
+
+def targets_table(cards: list[Card]) -> Table:
+    """A plan's targets with their status, one row each, the target's title as row header."""
+    table = Table(
+        key="targets",
+        caption=_("Targets and status"),
+        columns=[
+            _("Target"),
+            _("No."),
+            _("Period"),
+            _("Value"),
+            _("Development"),
+            _("Target value"),
+            _("Status"),
+            _("Forecast"),
+        ],  # fmt: skip
+        numeric={3, 4},
+    )
+    for card in cards:
+        indicator = card.target.indicator
+        current = card.result.current
+        row = [card.title, card.target.code, card.period_label, card.value, card.development,
+               card.wording, str(card.status_label), str(card.forecast_label)]  # fmt: skip
+        raw = list(row)
+        if indicator:
+            raw[3] = indicator.quantize(current.value) if current else None
+            raw[4] = indicator.quantize(card.result.development)
+        table.add(row, raw)
+    return table

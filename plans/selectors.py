@@ -3,8 +3,10 @@ hands them to the pure engine (plans.status)."""
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from kpis.models import Measurement
 
@@ -19,15 +21,11 @@ def targets_with_definitions() -> QuerySet[Target]:
     ).prefetch_related("revisions")
 
 
-def targets_touched_by(measurement_ids) -> QuerySet[Target]:
-    """Targets whose status depends on any of these measurements: targets on the indicator in
-    the measured municipality, and relative targets that compare with the measured area."""
+def targets_touched_by(series) -> QuerySet[Target]:
+    """Targets whose status depends on any of these (indicator_id, area_id) series: targets on
+    the indicator in the measured municipality, and relative targets that compare with it."""
     touched = Q()
-    for indicator_id, area_id in (
-        Measurement.objects.filter(pk__in=measurement_ids)
-        .values_list("indicator_id", "area_id")
-        .distinct()
-    ):
+    for indicator_id, area_id in series:
         touched |= Q(indicator_id=indicator_id) & (
             Q(plan__municipality_id=area_id) | Q(comparison_area_id=area_id)
         )
@@ -62,7 +60,7 @@ def _points(measurements, period_kind: str) -> list[engine.Point]:
     ]
 
 
-def _value_at(measurements, period) -> object:
+def _value_at(measurements, period) -> Decimal | None:
     for m in measurements:
         if m.period_id == period.pk:
             return m.value
@@ -92,19 +90,9 @@ def evaluate_targets(targets, *, as_of: date) -> dict[int, engine.Result]:
 
 def plans_with_status_counts() -> QuerySet:
     """Plans with how many of their targets are met, near, not met and without data."""
-
-    def count(status):
-        return Count("targets", filter=Q(targets__status__status=status))
-
     return (
         Plan.objects.select_related("municipality", "committee")
-        .annotate(
-            met=count(engine.MET),
-            near=count(engine.NEAR),
-            not_met=count(engine.NOT_MET),
-            no_data=count(engine.NO_DATA),
-            target_count=Count("targets"),
-        )
+        .annotate(**_status_counts())
         .order_by("municipality__name", "-start_year", "title")
     )
 
@@ -112,30 +100,30 @@ def plans_with_status_counts() -> QuerySet:
 # -- pages ---------------------------------------------------------------------------------
 
 
-def _status_counts(prefix: str) -> dict:
+def _status_counts() -> dict:
+    """Annotations for a plan's or a focus area's targets by stored status."""
+
     def count(status):
-        return Count(f"{prefix}targets", filter=Q(**{f"{prefix}targets__status__status": status}))
+        return Count("targets", filter=Q(targets__status__status=status))
 
     return {
         "met": count(engine.MET),
         "near": count(engine.NEAR),
         "not_met": count(engine.NOT_MET),
         "no_data": count(engine.NO_DATA),
-        "target_count": Count(f"{prefix}targets"),
+        "target_count": Count("targets"),
     }
 
 
 def plan_for_page(key: str) -> Plan:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(
-        Plan.objects.select_related("municipality", "committee").annotate(**_status_counts("")),
+        Plan.objects.select_related("municipality", "committee").annotate(**_status_counts()),
         key=key,
     )
 
 
 def focus_areas_with_status_counts(plan: Plan) -> QuerySet[FocusArea]:
-    return plan.focus_areas.annotate(**_status_counts("")).order_by("order", "id")
+    return plan.focus_areas.annotate(**_status_counts()).order_by("order", "id")
 
 
 def targets_for_cards() -> QuerySet[Target]:
@@ -143,16 +131,13 @@ def targets_for_cards() -> QuerySet[Target]:
     return Target.objects.select_related(
         "plan__municipality",
         "indicator",
-        "status",
+        "status__revision",
         "comparison_area",
         "baseline_period",
     ).order_by("order", "id")
 
 
 def focus_area_for_page(plan: Plan, key: str) -> FocusArea:
-    from django.db.models import Prefetch
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(
         plan.focus_areas.prefetch_related(
             "guideposts",
@@ -165,8 +150,6 @@ def focus_area_for_page(plan: Plan, key: str) -> FocusArea:
 
 def plan_with_contents(plan: Plan) -> list[FocusArea]:
     """Every focus area of a plan with its guideposts, initiatives and cards: the report."""
-    from django.db.models import Prefetch
-
     return list(
         plan.focus_areas.prefetch_related(
             "guideposts",
@@ -174,3 +157,15 @@ def plan_with_contents(plan: Plan) -> list[FocusArea]:
             Prefetch("targets", queryset=targets_for_cards()),
         ).order_by("order", "id")
     )
+
+
+def round_results(reporting_round, *, today) -> dict[int, engine.Result]:
+    """What a reporting round shows for each target: the frozen results of an approved round,
+    otherwise the engine's answer as of the cut-off (never past today)."""
+    from .cards import result_from_status
+
+    if reporting_round.frozen:
+        stored = reporting_round.results.select_related("revision")
+        return {r.target_id: result_from_status(r) for r in stored}
+    targets = targets_with_definitions().filter(plan=reporting_round.plan_id)
+    return evaluate_targets(targets, as_of=reporting_round.evaluation_date(today))

@@ -2,15 +2,19 @@
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from . import status as engine
 from .models import (
     FocusArea,
     Guidepost,
     Initiative,
     Plan,
     ReportingRound,
+    RoundResult,
     StatusNarrative,
     Target,
     TargetRevision,
@@ -19,30 +23,60 @@ from .models import (
 from .selectors import evaluate_targets, targets_with_definitions
 
 
+def status_fields(result: engine.Result, as_of: date) -> dict:
+    """An engine Result as the columns of plans.models.StatusFields."""
+    current = result.current
+    return {
+        "status": result.status,
+        "forecast": result.forecast or "",
+        "final": result.final,
+        "current_value": current.value if current else None,
+        "current_period_label": current.label if current else "",
+        "current_period_end": current.end if current else None,
+        "development": result.development,
+        "required_value": result.required,
+        "comparison_value": result.comparison.value if result.comparison else None,
+        "projected_value": result.projected,
+        "revision_id": result.revision.id if result.revision else None,
+        "reasons": list(result.reasons),
+        "as_of": as_of,
+    }
+
+
 def statuses_refresh(targets, *, as_of: date | None = None) -> int:
     """Recompute and store the status of each target. Safe to run twice: it overwrites the
     cache row with the engine's answer. Returns how many were written."""
     as_of = as_of or timezone.localdate()
     results = evaluate_targets(targets, as_of=as_of)
     for target_id, result in results.items():
-        current = result.current
         TargetStatus.objects.update_or_create(
-            target_id=target_id,
-            defaults={
-                "status": result.status,
-                "forecast": result.forecast or "",
-                "final": result.final,
-                "current_value": current.value if current else None,
-                "current_period_label": current.label if current else "",
-                "current_period_end": current.end if current else None,
-                "development": result.development,
-                "required_value": result.required,
-                "comparison_value": result.comparison.value if result.comparison else None,
-                "projected_value": result.projected,
-                "reasons": list(result.reasons),
-                "as_of": as_of,
-            },
+            target_id=target_id, defaults=status_fields(result, as_of)
         )
+    return len(results)
+
+
+class RoundFrozen(ValueError):
+    """An approved reporting round is not changed any more."""
+
+
+@transaction.atomic
+def round_approve(*, reporting_round: ReportingRound, user=None, today=None) -> int:
+    """Approve a round and freeze what it shows: each target's status as of the cut-off is
+    stored, so later revisions of the figures do not change the committee's document."""
+    reporting_round = ReportingRound.objects.select_for_update().get(pk=reporting_round.pk)
+    if reporting_round.results.exists():
+        raise RoundFrozen(_("The reporting round is already approved."))
+    as_of = reporting_round.evaluation_date(today or timezone.localdate())
+    targets = targets_with_definitions().filter(plan=reporting_round.plan_id)
+    results = evaluate_targets(targets, as_of=as_of)
+    RoundResult.objects.bulk_create(
+        RoundResult(round=reporting_round, target_id=target_id, **status_fields(result, as_of))
+        for target_id, result in results.items()
+    )
+    reporting_round.state = ReportingRound.State.APPROVED
+    reporting_round.approved_at = timezone.now()
+    reporting_round.approved_by = user
+    reporting_round.save(update_fields=["state", "approved_at", "approved_by"])
     return len(results)
 
 
@@ -105,9 +139,11 @@ def focus_area_create(
 @transaction.atomic
 def target_create(*, plan, focus_areas=(), **fields) -> Target:
     """A target, validated for its kind, with its status computed on commit."""
+    if any(fa.plan_id != plan.pk for fa in focus_areas):
+        raise ValidationError({"focus_areas": _("A target's focus areas belong to its own plan.")})
     target = _create(Target, plan=plan, **fields)
     target.focus_areas.set(focus_areas)
-    _refresh_on_commit(target)
+    refresh_on_commit(target)
     return target
 
 
@@ -125,22 +161,31 @@ def target_revise(
         reason=reason,
         created_by=user,
     )
-    _refresh_on_commit(target)
+    refresh_on_commit(target)
     return revision
 
 
 def round_create(*, plan, name, cut_off, state=ReportingRound.State.DRAFT) -> ReportingRound:
+    """A new round, draft or submitted; approval goes through round_approve, which freezes."""
+    if state == ReportingRound.State.APPROVED:
+        raise ValueError("Create the round, then approve it with round_approve.")
     return _create(ReportingRound, plan=plan, name=name, cut_off=cut_off, state=state)
 
 
 def narrative_write(*, target, reporting_round, text, user=None) -> StatusNarrative:
+    # Read the state from the database: the caller's copy may predate the approval.
+    if ReportingRound.objects.filter(
+        pk=reporting_round.pk, state=ReportingRound.State.APPROVED
+    ).exists():
+        raise RoundFrozen(_("The reporting round is approved; its narratives are locked."))
     narrative, _created = StatusNarrative.objects.update_or_create(
         target=target, round=reporting_round, defaults={"text": text, "author": user}
     )
     return narrative
 
 
-def _refresh_on_commit(target):
+def refresh_on_commit(target):
+    """Queue the target's status refresh for when the transaction commits."""
     from .tasks import enqueue, recompute_target_statuses
 
     transaction.on_commit(lambda: enqueue(recompute_target_statuses, [target.pk]))

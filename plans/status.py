@@ -70,6 +70,7 @@ class Revision:
     target_value: Decimal | None = None
     margin: Decimal | None = None
     reason: str = ""
+    id: int | None = None  # the stored revision's key, handed back in the Result
 
 
 @dataclass(frozen=True)
@@ -308,7 +309,8 @@ def _evaluate_cumulative(
 ) -> Result:
     """ "Mindst 25 … inden udgangen af 2021": the figures in the window add up."""
     total = sum((p.value for p in window), Decimal(0))
-    current = Point(window[0].start, window[-1].end, total, window[-1].label)
+    label = window[-1].label if len(window) == 1 else f"{window[0].label} – {window[-1].label}"
+    current = Point(window[0].start, window[-1].end, total, label)
     status = compare(total, rule.target_value, rule)
     result = Result(
         status=status,

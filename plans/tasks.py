@@ -16,11 +16,10 @@ log = logging.getLogger(__name__)
 
 
 @shared_task
-def recompute_statuses_for_measurements(measurement_ids):
-    """Refresh the statuses of the targets these measurements touch. Measurements deleted
-    meanwhile are simply not found."""
-    count = services.statuses_refresh(targets_touched_by(measurement_ids))
-    log.info("Refreshed %s target statuses for %s measurements", count, len(measurement_ids))
+def recompute_statuses_for_series(series):
+    """Refresh the statuses of the targets that these (indicator_id, area_id) series touch."""
+    count = services.statuses_refresh(targets_touched_by(series))
+    log.info("Refreshed %s target statuses for %s changed series", count, len(series))
     return count
 
 
@@ -35,11 +34,11 @@ def recompute_all_statuses():
     return services.all_statuses_refresh()
 
 
-def queue_status_refresh(sender, measurement_ids, **kwargs):
+def queue_status_refresh(sender, series, **kwargs):
     """Receiver of kpis.signals.measurements_changed: queue the refresh once the figures are
     committed, so a worker never reads figures that may still roll back."""
-    ids = list(measurement_ids)
-    transaction.on_commit(lambda: enqueue(recompute_statuses_for_measurements, ids))
+    pairs = [list(pair) for pair in series]  # JSON-friendly for a real broker
+    transaction.on_commit(lambda: enqueue(recompute_statuses_for_series, pairs))
 
 
 def enqueue(task, *args):

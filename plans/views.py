@@ -4,13 +4,13 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from jobcenter.tables import Table, export_requested
+from jobcenter.tables import export_requested
 from kpis.models import Area, Indicator
 
 from . import presenters, selectors
-from .cards import Card, cards_for
+from .cards import cards_for
 from .models import ReportingRound
 
 
@@ -19,39 +19,10 @@ def start(request):
     return render(request, "plans/start.html", {"plans": selectors.plans_with_status_counts()})
 
 
-def targets_table(cards: list[Card]) -> Table:
-    table = Table(
-        key="targets",
-        caption=_("Targets and status"),
-        columns=[
-            _("No."),
-            _("Target"),
-            _("Period"),
-            _("Value"),
-            _("Development"),
-            _("Target value"),
-            _("Status"),
-            _("Forecast"),
-        ],  # fmt: skip
-        numeric={3, 4},
-    )
-    for card in cards:
-        indicator = card.target.indicator
-        current = card.result.current
-        row = [card.target.code, card.title, card.period_label, card.value, card.development,
-               card.wording, str(card.status_label), str(card.forecast_label)]  # fmt: skip
-        raw = list(row)
-        if indicator:
-            raw[3] = indicator.quantize(current.value) if current else None
-            raw[4] = indicator.quantize(card.result.development)
-        table.add(row, raw)
-    return table
-
-
 def plan_detail(request, plan_key):
     plan = selectors.plan_for_page(plan_key)
     cards = cards_for(selectors.targets_for_cards().filter(plan=plan))
-    table = targets_table(cards)
+    table = presenters.targets_table(cards)
     export = export_requested(request, [table], plan.title)
     if export:
         return export
@@ -96,7 +67,7 @@ def target_detail(request, target_key):
         "card": card,
         "figures": figures,
         "narratives": sorted(target.narratives.all(), key=lambda n: n.round.cut_off),
-        "revisions": target.revisions.all(),
+        "revisions": [(r, card.revision_value(r)) for r in target.revisions.all()],
     }
     return render(request, "plans/target_detail.html", context)
 
@@ -110,13 +81,13 @@ def _round(plan_key, round_id) -> ReportingRound:
 
 
 def _report_context(plan, reporting_round=None):
-    """The plan's themes with their cards: as of today, or as it stood at a round's cut-off."""
+    """The plan's themes with their cards: as of today, as approved in a round (frozen), or for
+    a round not yet approved, as the figures stand for periods up to its cut-off."""
     focus_areas = selectors.plan_with_contents(plan)
     results = None
     narratives = {}
     if reporting_round:
-        targets = selectors.targets_with_definitions().filter(plan=plan)
-        results = selectors.evaluate_targets(targets, as_of=reporting_round.cut_off)
+        results = selectors.round_results(reporting_round, today=timezone.localdate())
         narratives = {n.target_id: n for n in reporting_round.narratives.all()}
     themes = [
         {
@@ -128,15 +99,14 @@ def _report_context(plan, reporting_round=None):
         }
         for fa in focus_areas
     ]
-    return {"plan": plan, "round": reporting_round, "themes": themes}
+    return {"plan": plan, "round": reporting_round, "themes": themes,
+            "today": timezone.localdate()}  # fmt: skip
 
 
 def round_detail(request, plan_key, round_id):
     reporting_round = _round(plan_key, round_id)
     plan = selectors.plan_for_page(plan_key)
-    context = _report_context(plan, reporting_round)
-    context["rounds"] = plan.rounds.all()
-    return render(request, "plans/round_detail.html", context)
+    return render(request, "plans/round_detail.html", _report_context(plan, reporting_round))
 
 
 def _pdf(request, context, filename):

@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from kombu.exceptions import OperationalError
 
+from kpis import services as kpi_services
 from kpis.models import Indicator, Measurement, MeasurementRevision
 from plans import services, tasks
 from plans.models import Target, TargetStatus
@@ -111,26 +112,46 @@ def test_a_national_figure_refreshes_relative_targets(django_capture_on_commit_c
 def test_the_refresh_task_is_safe_to_run_twice(young):
     municipality, indicator, target = young
     record(indicator, municipality, "2023", "969")
-    ids = list(Measurement.objects.values_list("pk", flat=True))
-    assert tasks.recompute_statuses_for_measurements(ids) == 1
-    assert tasks.recompute_statuses_for_measurements(ids) == 1
+    series = [[indicator.pk, municipality.pk]]
+    assert tasks.recompute_statuses_for_series(series) == 1
+    assert tasks.recompute_statuses_for_series(series) == 1
     assert TargetStatus.objects.filter(target=target).count() == 1
     assert status_of(target).status == "met"
 
 
-def test_the_refresh_task_tolerates_a_deleted_measurement(young):
+def test_deleting_a_figure_refreshes_the_status(young, django_capture_on_commit_callbacks):
+    municipality, indicator, target = young
+    with django_capture_on_commit_callbacks(execute=True):
+        record(indicator, municipality, "2023", "969")
+    assert status_of(target).status == "met"
+    with django_capture_on_commit_callbacks(execute=True):
+        kpi_services.measurements_delete(measurements=Measurement.objects.all())
+    assert status_of(target).status == "no_data"
+    assert status_of(target).current_value is None
+
+
+def test_the_same_figure_to_more_decimals_than_stored_is_unchanged(young):
     municipality, indicator, _target = young
-    record(indicator, municipality, "2023", "969")
-    measurement = Measurement.objects.get()
-    gone = measurement.pk
-    measurement.delete()
-    assert tasks.recompute_statuses_for_measurements([gone]) == 0
+    assert record(indicator, municipality, "2023", "58,83333333") == "created"
+    assert record(indicator, municipality, "2023", "58,83333333") == "unchanged"
+    assert Measurement.objects.get().value == Decimal("58.833333")
+    assert not MeasurementRevision.objects.exists()
+
+
+def test_a_float_is_refused_before_it_loses_exactness(young):
+    municipality, indicator, _target = young
+    period = kpi_services.period_get_or_create("2023")
+    with pytest.raises(TypeError):
+        kpi_services.measurement_record(
+            indicator=indicator, area=municipality, period=period, value=58.8
+        )
+    assert not Measurement.objects.exists()
 
 
 def test_with_the_broker_down_figures_are_still_saved(young, django_capture_on_commit_callbacks):
     municipality, indicator, _target = young
     failing = mock.patch.object(
-        tasks.recompute_statuses_for_measurements, "delay", side_effect=OperationalError("down")
+        tasks.recompute_statuses_for_series, "delay", side_effect=OperationalError("down")
     )
     with failing, django_capture_on_commit_callbacks(execute=True):
         record(indicator, municipality, "2023", "969")

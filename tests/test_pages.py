@@ -134,12 +134,24 @@ def test_tables_download_as_csv_and_excel(client, demo):
     assert csv["Content-Type"].startswith("text/csv")
     text = csv.content.decode("utf-8")
     assert text.startswith("\ufeff")
-    assert "Unge fastholdes i uddannelse;2023;58,8;-10,0;Minimum 70 %;Ikke opfyldt" in text
+    assert "Unge fastholdes i uddannelse;;2023;58,8;-10,0;Minimum 70 %;Ikke opfyldt" in text
     xlsx = client.get(url, {"export": "xlsx", "table": "targets"})
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][1] == "Mål"
-    assert any(row[1] == "Unge på offentlig forsørgelse" and row[3] == 969 for row in rows)
+    assert rows[0][0] == "Mål"
+    assert any(row[0] == "Unge på offentlig forsørgelse" and row[3] == 969 for row in rows)
+
+
+def test_a_wording_that_looks_like_a_formula_is_exported_as_text(client):
+    plan, _theme = make_theme_with_targets(1)
+    Target.objects.update(wording='=HYPERLINK("http://evil.example","klik")')
+    url = reverse("plans:plan", args=[plan.key])
+    csv = client.get(url, {"export": "csv"}).content.decode("utf-8")
+    assert "'=HYPERLINK" in csv
+    xlsx = client.get(url, {"export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    cell = sheet.cell(row=2, column=6)
+    assert cell.value.startswith("'=HYPERLINK") and cell.data_type == "s"
 
 
 def test_pdf_report_has_a_cover_and_a_page_per_theme(client, demo):

@@ -395,3 +395,27 @@ def test_the_target_line_follows_the_glide_path_and_the_comparison_area():
         [point("2021M12", "2,4")],
     )
     assert [(p.label, required) for p, required in line] == [("Dec. 2021", Decimal("2.1"))]
+
+
+def test_near_with_an_at_most_bound():
+    # "Maksimalt 14 %" with a tolerance of 1 point: 14,9 % is near, 15,1 % is not.
+    r = rule(bound=AT_MOST, target_value="14", tolerance="1")
+    assert evaluate(r, [point("2023M11", "14,9")], as_of=AFTER_2023).status == NEAR
+    assert evaluate(r, [point("2023M11", "15,1")], as_of=AFTER_2023).status == NOT_MET
+
+
+def test_cumulative_total_is_labelled_with_the_whole_span():
+    series = [point("2021M01", "10"), point("2021M02", "5")]
+    result = evaluate(cumulative_rule(), series, as_of=date(2021, 3, 15))
+    assert result.current.label == "Jan. 2021 – Feb. 2021"
+
+
+def test_relative_forecast_holds_the_trend_against_the_comparison_area():
+    # Getting closer to "1 point under the national average" fast enough: on track.
+    r = rule(kind=engine.RELATIVE, margin="1", baseline=point("2023M01", "2,5"))
+    series = [point("2023M03", "2,3"), point("2023M05", "2,1")]
+    comparison = [point("2023M05", "2,7")]
+    result = evaluate(r, series, comparison, as_of=date(2023, 6, 15))
+    assert result.status == NOT_MET  # 2,1 > 2,7 − 1
+    assert result.forecast == ON_TRACK  # about 1,4 by December
+    assert result.required_at_deadline == Decimal("1.7")
