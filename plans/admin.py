@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -153,6 +153,19 @@ class NarrativeInline(admin.StackedInline):
 
 @admin.register(ReportingRound)
 class ReportingRoundAdmin(admin.ModelAdmin):
-    list_display = ["name", "plan", "cut_off", "state"]
+    list_display = ["name", "plan", "cut_off", "state", "approved_at"]
     list_filter = ["state", "plan__municipality"]
+    # Approval freezes the round's statuses, so it happens only through the action below.
+    readonly_fields = ["state", "approved_at", "approved_by"]
     inlines = [NarrativeInline]
+    actions = ["approve"]
+
+    @admin.action(description=_("Approve and freeze the selected reporting rounds"))
+    def approve(self, request, queryset):
+        for reporting_round in queryset:
+            try:
+                services.round_approve(reporting_round=reporting_round, user=request.user)
+            except services.RoundFrozen as exc:
+                self.message_user(request, f"{reporting_round}: {exc}", messages.WARNING)
+            else:
+                self.message_user(request, _("%(round)s approved.") % {"round": reporting_round})

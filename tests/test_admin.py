@@ -63,3 +63,18 @@ def test_saving_a_figure_in_the_admin_keeps_its_history(client, admin_user, demo
     revision = measurement.revisions.get()
     assert revision.new_value == measurement.value
     assert revision.changed_by == admin_user
+
+
+def test_an_admin_approves_a_round_which_freezes_it(client, admin_user, demo):
+    from plans.models import ReportingRound, RoundResult
+
+    draft = ReportingRound.objects.get(name="Afrapportering for 2024")
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:plans_reportinground_changelist"),
+        {"action": "approve", "_selected_action": [draft.pk]},
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.state == "approved" and draft.approved_by == admin_user
+    assert RoundResult.objects.filter(round=draft).count() == draft.plan.targets.count()
