@@ -23,7 +23,7 @@ node_modules/.installed: package.json package-lock.json
 
 run: venv
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --users
 	$(BIN)/python manage.py runserver $(HOST)
 
 lint: venv

@@ -6,6 +6,7 @@ ALLOWED_HOSTS and DEBUG=0 (see README).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "axes",
     "kpis",
     "plans",
 ]
@@ -55,7 +57,22 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses logins while an account/IP is locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins are throttled: after 5 failures for a user name from one address, that pair is
+# locked out for 15 minutes.
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "jobcenter.urls"
 
@@ -104,7 +121,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "plans:start"
+LOGOUT_REDIRECT_URL = "plans:start"
 
 # Celery. Without a broker the tasks run in-process, right where they are queued, so the
 # embedded portal needs no Redis; with CELERY_BROKER_URL they go to real workers.
@@ -133,5 +152,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # In-process tasks would otherwise log every run at INFO.
-    "loggers": {"celery.app.trace": {"level": env("CELERY_LOG_LEVEL", "WARNING")}},
+    "loggers": {
+        "celery.app.trace": {"level": env("CELERY_LOG_LEVEL", "WARNING")},
+        "axes": {"level": "WARNING"},  # lockouts are warnings; routine resets are not news
+    },
 }

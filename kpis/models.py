@@ -46,6 +46,11 @@ class Area(models.Model):
         related_name="region_municipalities",
         limit_choices_to={"kind": "region"},
     )
+    public_dashboards = models.BooleanField(
+        _("approved dashboards are public"),
+        default=False,
+        help_text=_("Anyone, without logging in, may read this municipality's approved plans."),
+    )
 
     class Meta:
         verbose_name = _("area")

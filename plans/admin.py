@@ -5,6 +5,7 @@ from django.utils.translation import pgettext_lazy
 from . import services
 from .models import (
     Committee,
+    Membership,
     FocusArea,
     Guidepost,
     Initiative,
@@ -15,6 +16,14 @@ from .models import (
     TargetRevision,
     TargetStatus,
 )
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "municipality", "role"]
+    list_filter = ["role", "municipality"]
+    search_fields = ["user__username", "municipality__name"]
+    autocomplete_fields = ["user"]
 
 
 @admin.register(Committee)

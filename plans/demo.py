@@ -92,9 +92,13 @@ class Loader:
         m = doc["municipality"]
         rar = self.area(m["rar"], name) if m.get("rar") else None
         region = self.area(m["region"], name) if m.get("region") else None
-        self.areas[m["name"]] = kpi_services.area_get_or_create(
+        municipality = kpi_services.area_get_or_create(
             kind=Area.Kind.MUNICIPALITY, name=m["name"], code=str(m["code"]), rar=rar, region=region
         )
+        if m.get("public") and not municipality.public_dashboards:
+            municipality.public_dashboards = True
+            municipality.save(update_fields=["public_dashboards"])
+        self.areas[m["name"]] = municipality
 
     def load_indicators(self, name, doc):
         owner = self.areas[doc["municipality"]["name"]]
@@ -284,3 +288,42 @@ def expected_statuses(folder: Path = FIXTURES):
                 item["status"],
                 item.get("source", ""),
             )
+
+
+DEMO_PASSWORD = "demo"
+
+
+@transaction.atomic
+def demo_users_create() -> list[str]:
+    """Users to try the roles with: a superuser "admin", and for each seed municipality a
+    committee member, an analyst and an administrator ("analytiker-guldborgsund"). All have the
+    password "demo"; they exist only where load_demo --users was run (never in production)."""
+    from django.contrib.auth import get_user_model
+
+    from .models import Membership
+
+    User = get_user_model()
+    created = []
+
+    def user(name, **extra):
+        account, new = User.objects.get_or_create(username=name, defaults=extra)
+        if new:
+            account.set_password(DEMO_PASSWORD)
+            account.save()
+            created.append(name)
+        return account
+
+    user("admin", is_staff=True, is_superuser=True)
+    prefixes = {
+        Membership.Role.COMMITTEE: "udvalg",
+        Membership.Role.ANALYST: "analytiker",
+        Membership.Role.ADMIN: "admin",
+    }
+    for municipality in Area.objects.filter(kind=Area.Kind.MUNICIPALITY, plans__isnull=False):
+        for role, prefix in prefixes.items():
+            Membership.objects.get_or_create(
+                user=user(f"{prefix}-{municipality.slug}"),
+                municipality=municipality,
+                defaults={"role": role},
+            )
+    return created

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,40 @@ from kpis.fields import optional_value_field, user_reference, value_field
 from kpis.models import Area, Indicator, Period
 
 from . import status as engine
+
+
+class Membership(models.Model):
+    """A user's role in a municipality. Superusers see and edit everything."""
+
+    class Role(models.TextChoices):
+        COMMITTEE = "committee", _("committee member")
+        ANALYST = "analyst", _("analyst")
+        ADMIN = "admin", _("administrator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    municipality = models.ForeignKey(
+        Area,
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        limit_choices_to={"kind": Area.Kind.MUNICIPALITY},
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "municipality"], name="one_role_per_place"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.get_role_display()}, {self.municipality}"
 
 
 class Committee(models.Model):

@@ -53,14 +53,17 @@ def _points(frame: pd.DataFrame, area_id: int) -> list[engine.Point]:
     return [engine.Point(r.start, r.end, r.value, r.label) for r in rows.itertuples(index=False)]
 
 
-def target_figures(card: Card) -> Figures | None:
-    """The target's whole series beside its comparison areas, as a chart and a table."""
+def target_figures(card: Card, visible_areas) -> Figures | None:
+    """The target's whole series beside its comparison areas (those the user may see), as a
+    chart and a table."""
     target = card.target
     indicator = target.indicator
     if indicator is None:
         return None
     municipality = target.plan.municipality
     areas = [municipality] + comparison_areas(municipality, target.comparison_area)
+    allowed = set(visible_areas.filter(pk__in=[a.pk for a in areas]).values_list("pk", flat=True))
+    areas = [a for a in areas if a.pk in allowed]
     measurements = Measurement.objects.filter(indicator=indicator, area__in=areas).select_related(
         "period", "area"
     )
@@ -126,10 +129,11 @@ def _series_table(key, caption, frame: pd.DataFrame, areas, indicator: Indicator
     return table, ends
 
 
-def indicator_figures(indicator: Indicator) -> Figures:
-    """One indicator across every area that has it: the latest figure and the development."""
+def indicator_figures(indicator: Indicator, visible_areas) -> Figures:
+    """One indicator across every area that has it and the user may see: the latest figure and
+    the change since the previous one."""
     measurements = (
-        Measurement.objects.filter(indicator=indicator)
+        Measurement.objects.filter(indicator=indicator, area__in=visible_areas)
         .select_related("period", "area")
         .order_by("area__kind", "area__name", "period__end")
     )

@@ -88,10 +88,10 @@ def evaluate_targets(targets, *, as_of: date) -> dict[int, engine.Result]:
     return results
 
 
-def plans_with_status_counts() -> QuerySet:
+def plans_with_status_counts(plans: QuerySet[Plan]) -> QuerySet:
     """Plans with how many of their targets are met, near, not met and without data."""
     return (
-        Plan.objects.select_related("municipality", "committee")
+        plans.select_related("municipality", "committee")
         .annotate(**_status_counts())
         .order_by("municipality__name", "-start_year", "title")
     )
@@ -115,9 +115,10 @@ def _status_counts() -> dict:
     }
 
 
-def plan_for_page(key: str) -> Plan:
+def plan_for_page(plans: QuerySet[Plan], key: str) -> Plan:
+    """A plan among those the user may see (plans.access.visible_plans), or 404."""
     return get_object_or_404(
-        Plan.objects.select_related("municipality", "committee").annotate(**_status_counts()),
+        plans.select_related("municipality", "committee").annotate(**_status_counts()),
         key=key,
     )
 

@@ -9,18 +9,23 @@ from django.utils import timezone
 from jobcenter.tables import export_requested
 from kpis.models import Area, Indicator
 
-from . import presenters, selectors
+from . import access, presenters, selectors
 from .cards import cards_for
 from .models import ReportingRound
 
 
 def start(request):
     """Municipalities and their plans, each with a one-line status summary."""
-    return render(request, "plans/start.html", {"plans": selectors.plans_with_status_counts()})
+    plans = selectors.plans_with_status_counts(access.visible_plans(request.user))
+    return render(request, "plans/start.html", {"plans": plans})
+
+
+def _plan(request, plan_key):
+    return selectors.plan_for_page(access.visible_plans(request.user), plan_key)
 
 
 def plan_detail(request, plan_key):
-    plan = selectors.plan_for_page(plan_key)
+    plan = _plan(request, plan_key)
     cards = cards_for(selectors.targets_for_cards().filter(plan=plan))
     table = presenters.targets_table(cards)
     export = export_requested(request, [table], plan.title)
@@ -29,7 +34,7 @@ def plan_detail(request, plan_key):
     context = {
         "plan": plan,
         "focus_areas": selectors.focus_areas_with_status_counts(plan),
-        "rounds": plan.rounds.all(),
+        "rounds": access.visible_rounds(request.user).filter(plan=plan),
         "table": table,
     }
     return render(request, "plans/plan_detail.html", context)
@@ -37,7 +42,7 @@ def plan_detail(request, plan_key):
 
 def focus_area_detail(request, plan_key, area_key):
     """A theme page: pejlemærker, indsatser/cases and the KPI cards."""
-    plan = selectors.plan_for_page(plan_key)
+    plan = _plan(request, plan_key)
     focus_area = selectors.focus_area_for_page(plan, area_key)
     context = {
         "plan": plan,
@@ -52,12 +57,16 @@ def target_detail(request, target_key):
     """The card, the whole series in a chart and a table, the narratives and the revisions."""
     target = get_object_or_404(
         selectors.targets_for_cards()
+        .filter(plan__in=access.visible_plans(request.user))
         .select_related("plan__municipality__rar", "plan__municipality__region")
         .prefetch_related("revisions", "focus_areas", "narratives__round"),
         key=target_key,
     )
     card = cards_for([target])[0]
-    figures = presenters.target_figures(card)
+    figures = presenters.target_figures(card, access.visible_areas(request.user))
+    rounds = set(
+        access.visible_rounds(request.user).filter(plan=target.plan_id).values_list("pk", flat=True)
+    )
     export = export_requested(request, [figures.table] if figures else [], target.title)
     if export:
         return export
@@ -66,15 +75,18 @@ def target_detail(request, target_key):
         "target": target,
         "card": card,
         "figures": figures,
-        "narratives": sorted(target.narratives.all(), key=lambda n: n.round.cut_off),
+        "narratives": sorted(
+            (n for n in target.narratives.all() if n.round_id in rounds),
+            key=lambda n: n.round.cut_off,
+        ),
         "revisions": [(r, card.revision_value(r)) for r in target.revisions.all()],
     }
     return render(request, "plans/target_detail.html", context)
 
 
-def _round(plan_key, round_id) -> ReportingRound:
+def _round(request, plan_key, round_id) -> ReportingRound:
     return get_object_or_404(
-        ReportingRound.objects.select_related("plan__municipality", "plan__committee"),
+        access.visible_rounds(request.user).select_related("plan__municipality", "plan__committee"),
         pk=round_id,
         plan__key=plan_key,
     )
@@ -104,8 +116,8 @@ def _report_context(plan, reporting_round=None):
 
 
 def round_detail(request, plan_key, round_id):
-    reporting_round = _round(plan_key, round_id)
-    plan = selectors.plan_for_page(plan_key)
+    reporting_round = _round(request, plan_key, round_id)
+    plan = _plan(request, plan_key)
     return render(request, "plans/round_detail.html", _report_context(plan, reporting_round))
 
 
@@ -119,24 +131,38 @@ def _pdf(request, context, filename):
 
 
 def plan_report_pdf(request, plan_key):
-    plan = selectors.plan_for_page(plan_key)
+    plan = _plan(request, plan_key)
     return _pdf(request, _report_context(plan), plan.key)
 
 
 def round_report_pdf(request, plan_key, round_id):
-    reporting_round = _round(plan_key, round_id)
-    plan = selectors.plan_for_page(plan_key)
+    reporting_round = _round(request, plan_key, round_id)
+    plan = _plan(request, plan_key)
     return _pdf(request, _report_context(plan, reporting_round), f"{plan.key}-{round_id}")
 
 
+def _indicators(request):
+    """Shared indicators, and local ones of the municipalities the user may see."""
+    areas = access.visible_areas(request.user)
+    return Indicator.objects.filter(Q(owner__isnull=True) | Q(owner__in=areas))
+
+
 def indicator_list(request):
-    indicators = Indicator.objects.annotate(
-        municipalities=Count(
-            "measurements__area",
-            filter=Q(measurements__area__kind=Area.Kind.MUNICIPALITY),
-            distinct=True,
+    areas = access.visible_areas(request.user)
+    indicators = (
+        _indicators(request)
+        .annotate(
+            municipalities=Count(
+                "measurements__area",
+                filter=Q(
+                    measurements__area__kind=Area.Kind.MUNICIPALITY,
+                    measurements__area__in=areas,
+                ),
+                distinct=True,
+            )
         )
-    ).select_related("owner")
+        .select_related("owner")
+    )
     # Meta.ordering does not apply to grouped queries; the list is read alphabetically.
     indicators = indicators.order_by("name")
     return render(request, "plans/indicator_list.html", {"indicators": indicators})
@@ -144,11 +170,13 @@ def indicator_list(request):
 
 def indicator_detail(request, key):
     """One indicator across every municipality and comparison area that has it."""
-    indicator = get_object_or_404(Indicator.objects.select_related("owner"), key=key)
-    figures = presenters.indicator_figures(indicator)
+    indicator = get_object_or_404(_indicators(request).select_related("owner"), key=key)
+    figures = presenters.indicator_figures(indicator, access.visible_areas(request.user))
     export = export_requested(request, [figures.table], indicator.name)
     if export:
         return export
-    targets = indicator.targets.select_related("plan__municipality", "status")
+    targets = indicator.targets.filter(plan__in=access.visible_plans(request.user)).select_related(
+        "plan__municipality", "status"
+    )
     context = {"indicator": indicator, "figures": figures, "targets": targets}
     return render(request, "plans/indicator_detail.html", context)

@@ -33,9 +33,10 @@ def approved(django_capture_on_commit_callbacks):
 
 
 def test_an_approved_round_keeps_its_statuses_when_figures_are_revised(
-    client, approved, django_capture_on_commit_callbacks
+    analyst_client, approved, django_capture_on_commit_callbacks
 ):
     plan, reporting_round, target = approved
+    client = analyst_client(plan.municipality)
     url = reverse("plans:round", args=[plan.key, reporting_round.pk])
     before = card_html(client.get(url), target)
     assert "13,0 %" in before  # March 2023: "13,0"
@@ -55,8 +56,9 @@ def test_a_round_is_approved_once_and_its_narratives_are_then_locked(approved):
         services.narrative_write(target=target, reporting_round=reporting_round, text="Ændret")
 
 
-def test_a_round_not_yet_approved_is_interim_while_its_cut_off_lies_ahead(client):
+def test_a_round_not_yet_approved_is_interim_while_its_cut_off_lies_ahead(analyst_client):
     plan, _theme = make_theme_with_targets(1, n_periods=4)
+    client = analyst_client(plan.municipality)
     target = Target.objects.get()
     Target.objects.update(deadline=date(2099, 12, 31))
     future = services.round_create(plan=plan, name="Afrapportering 2099", cut_off=date(2099, 3, 1))
@@ -65,8 +67,9 @@ def test_a_round_not_yet_approved_is_interim_while_its_cut_off_lies_ahead(client
     assert "Prognose" in card
 
 
-def test_the_card_shows_the_revised_target_in_force(client):
-    make_theme_with_targets(1)
+def test_the_card_shows_the_revised_target_in_force(analyst_client):
+    plan, _theme = make_theme_with_targets(1)
+    client = analyst_client(plan.municipality)
     target = Target.objects.get()
     page = client.get(reverse("plans:target", args=[target.key]))
     card = card_html(page, target)
@@ -75,8 +78,9 @@ def test_the_card_shows_the_revised_target_in_force(client):
     assert "mod mindst 11,0 %" in card  # and the status was computed against the revision
 
 
-def test_tolerance_of_a_share_is_shown_in_percentage_points(client):
-    make_theme_with_targets(1)
+def test_tolerance_of_a_share_is_shown_in_percentage_points(analyst_client):
+    plan, _theme = make_theme_with_targets(1)
+    client = analyst_client(plan.municipality)
     Target.objects.update(tolerance=Decimal("0.5"))
     target = Target.objects.get()
     page = client.get(reverse("plans:target", args=[target.key])).content.decode()

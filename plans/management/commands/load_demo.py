@@ -1,13 +1,20 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.demo import DemoDataError, load_demo
+from plans.demo import DEMO_PASSWORD, DemoDataError, demo_users_create, load_demo
 from plans.services import all_statuses_refresh
 
 
 class Command(BaseCommand):
     help = "Load the four seed municipalities from fixtures/*.yaml and compute every status."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--users",
+            action="store_true",
+            help=f"also create demo users for each role (password {DEMO_PASSWORD!r})",
+        )
+
+    def handle(self, *args, users=False, **options):
         try:
             counts, plans = load_demo()
         except DemoDataError as exc:
@@ -18,3 +25,6 @@ class Command(BaseCommand):
             f"{counts['revised']} revised, {counts['unchanged']} unchanged; "
             f"{refreshed} target statuses computed."
         )
+        if users:
+            created = demo_users_create()
+            self.stdout.write(f"Demo users: {len(created)} new, password {DEMO_PASSWORD!r}.")

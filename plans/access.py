@@ -1,0 +1,73 @@
+"""Who may see and change what. Every page, export and (later) API query starts from these
+permission-scoped querysets, so one municipality never sees another's drafts by accident.
+
+- Anyone may read the approved plans of a municipality whose dashboards are public.
+- A committee member reads their municipality's plans that are not drafts, and its approved
+  reporting rounds.
+- An analyst also reads drafts and rounds in progress, and changes figures and narratives of
+  the municipalities they are assigned to.
+- An administrator of a municipality also changes its plans, indicators and targets.
+- A superuser does everything everywhere.
+"""
+
+from django.db.models import Q, QuerySet
+
+from kpis.models import Area
+
+from .models import Membership, Plan, ReportingRound
+
+READERS = {Membership.Role.COMMITTEE, Membership.Role.ANALYST, Membership.Role.ADMIN}
+EDITORS = {Membership.Role.ANALYST, Membership.Role.ADMIN}
+
+
+def roles(user) -> dict[int, str]:
+    """The user's role per municipality id, read once per request."""
+    if not user.is_authenticated:
+        return {}
+    if not hasattr(user, "_municipality_roles"):
+        user._municipality_roles = dict(
+            Membership.objects.filter(user=user).values_list("municipality_id", "role")
+        )
+    return user._municipality_roles
+
+
+def _where(user, allowed_roles) -> list[int]:
+    return [area_id for area_id, role in roles(user).items() if role in allowed_roles]
+
+
+def visible_plans(user) -> QuerySet[Plan]:
+    if user.is_superuser:
+        return Plan.objects.all()
+    public = Q(approval_state=Plan.Approval.APPROVED, municipality__public_dashboards=True)
+    members = Q(municipality__in=_where(user, READERS)) & ~Q(approval_state=Plan.Approval.DRAFT)
+    editors = Q(municipality__in=_where(user, EDITORS))
+    return Plan.objects.filter(public | members | editors)
+
+
+def visible_rounds(user) -> QuerySet[ReportingRound]:
+    """Approved rounds of the plans a user sees; rounds in progress only for their editors."""
+    rounds = ReportingRound.objects.filter(plan__in=visible_plans(user))
+    if user.is_superuser:
+        return rounds
+    approved = Q(state=ReportingRound.State.APPROVED)
+    return rounds.filter(approved | Q(plan__municipality__in=_where(user, EDITORS)))
+
+
+def visible_areas(user) -> QuerySet[Area]:
+    """Areas whose figures the user may read: every comparison area (national and regional
+    figures are public statistics), public municipalities and the user's own."""
+    if user.is_superuser:
+        return Area.objects.all()
+    return Area.objects.filter(
+        ~Q(kind=Area.Kind.MUNICIPALITY)
+        | Q(public_dashboards=True)
+        | Q(pk__in=_where(user, READERS))
+    )
+
+
+def can_edit_figures(user, municipality_id: int) -> bool:
+    return user.is_superuser or roles(user).get(municipality_id) in EDITORS
+
+
+def can_edit_definitions(user, municipality_id: int) -> bool:
+    return user.is_superuser or roles(user).get(municipality_id) == Membership.Role.ADMIN

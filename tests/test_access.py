@@ -1,0 +1,185 @@
+"""Who sees what: every page for every role. A new URL without an entry here fails."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from kpis.models import Indicator
+from plans import services
+from plans.models import Membership, Plan
+from plans.urls import urlpatterns
+from tests.builders import make_indicator, make_municipality, make_target, record
+
+pytestmark = pytest.mark.django_db
+
+OK, HIDDEN = 200, 404
+
+
+def make_plan_with_pages(municipality, key, approval):
+    plan = services.plan_create(
+        municipality=municipality, key=key, title=f"Plan {key}", kind="employment_plan",
+        start_year=2023, end_year=2023, approval_state=approval,
+    )  # fmt: skip
+    theme = services.focus_area_create(plan=plan, key=f"{key}-theme", title="Tema", order=0)
+    shared = Indicator.objects.get_or_create(
+        key="unge", defaults={"name": "Unge", "unit": "count", "direction": "lower"}
+    )[0]
+    make_target(plan, shared, key=f"{key}-target", focus_areas=[theme])
+    draft = services.round_create(plan=plan, name="Status maj", cut_off=date(2023, 5, 31))
+    approved = services.round_create(plan=plan, name="Afrapportering", cut_off=date(2024, 3, 31))
+    services.round_approve(reporting_round=approved)
+    return plan, theme, draft, approved
+
+
+@pytest.fixture
+def world(member, admin_user):
+    """Guldborgsund: public, an approved plan. Ringsted: not public, a draft plan and a local
+    indicator. Each has a round in progress and an approved round."""
+    public = make_municipality("Guldborgsund", "376")
+    public.public_dashboards = True
+    public.save()
+    private = make_municipality("Ringsted", "329")
+    pages = {
+        "public": make_plan_with_pages(public, "g", Plan.Approval.APPROVED),
+        "private": make_plan_with_pages(private, "r", Plan.Approval.DRAFT),
+    }
+    local = make_indicator("ringsted-lokal")
+    local.owner = private
+    local.save()
+    record(Indicator.objects.get(key="unge"), private, "2023", "5.555")
+    record(Indicator.objects.get(key="unge"), public, "2023", "969")
+    personas = {
+        "anonymous": None,
+        "committee of the private": member(private, Membership.Role.COMMITTEE),
+        "analyst of the private": member(private, Membership.Role.ANALYST),
+        "analyst of the public": member(public, Membership.Role.ANALYST),
+        "superuser": admin_user,
+    }
+    return pages, personas
+
+
+def urls(pages, side, which_round):
+    plan, theme, draft, approved = pages[side]
+    reporting_round = draft if which_round == "draft" else approved
+    indicator = "ringsted-lokal" if side == "private" else "unge"
+    return {
+        "start": "/",
+        "plan": reverse("plans:plan", args=[plan.key]),
+        "plan_pdf": reverse("plans:plan_pdf", args=[plan.key]),
+        "theme": reverse("plans:theme", args=[plan.key, theme.key]),
+        "round": reverse("plans:round", args=[plan.key, reporting_round.pk]),
+        "round_pdf": reverse("plans:round_pdf", args=[plan.key, reporting_round.pk]),
+        "target": reverse("plans:target", args=[f"{plan.key[0]}-target"]),
+        "indicators": reverse("plans:indicators"),
+        "indicator": reverse("plans:indicator", args=[indicator]),
+    }
+
+
+# What each persona gets: (the public municipality's approved plan and approved round),
+# (its round in progress), (the private municipality's draft plan and its rounds).
+EXPECTED = {
+    "anonymous": {"public": OK, "public draft round": HIDDEN, "private": HIDDEN},
+    "committee of the private": {"public": OK, "public draft round": HIDDEN, "private": HIDDEN},
+    "analyst of the private": {"public": OK, "public draft round": HIDDEN, "private": OK},
+    "analyst of the public": {"public": OK, "public draft round": OK, "private": HIDDEN},
+    "superuser": {"public": OK, "public draft round": OK, "private": OK},
+}
+ALWAYS_OPEN = {"start", "indicators"}  # lists: their contents are scoped, the page is not
+# A municipality's local indicator is not a draft: every member of it may read it.
+MEMBERS_OF_THE_PRIVATE = {"committee of the private", "analyst of the private", "superuser"}
+
+
+def test_every_page_is_in_the_matrix():
+    names = {pattern.name for pattern in urlpatterns}
+    assert names == {
+        "start", "plan", "plan_pdf", "theme", "round", "round_pdf", "target", "indicators",
+        "indicator",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", list(EXPECTED))
+def test_every_page_for_every_role(client, world, persona):
+    pages, personas = world
+    if personas[persona]:
+        client.force_login(personas[persona])
+    failures = []
+    for situation, side, which_round in [
+        ("public", "public", "approved"),
+        ("public draft round", "public", "draft"),
+        ("private", "private", "approved"),
+    ]:
+        for name, url in urls(pages, side, which_round).items():
+            if situation == "public draft round" and name not in {"round", "round_pdf"}:
+                continue
+            expected = OK if name in ALWAYS_OPEN else EXPECTED[persona][situation]
+            if name == "indicator" and side == "private":
+                expected = OK if persona in MEMBERS_OF_THE_PRIVATE else HIDDEN
+            got = client.get(url).status_code
+            if got != expected:
+                failures.append(f"{persona}: {name} ({situation}) {url} gave {got}, not {expected}")
+    assert not failures, "\n".join(failures)
+
+
+def test_lists_show_only_what_the_user_may_see(client, world):
+    pages, personas = world
+    start = client.get("/").content.decode()
+    assert "Plan g" in start and "Plan r" not in start
+    indicator = client.get(reverse("plans:indicator", args=["unge"])).content.decode()
+    assert "969" in indicator and "5.555" not in indicator  # Ringsted's figure stays private
+    listing = client.get(reverse("plans:indicators")).content.decode()
+    assert "Ringsted-lokal" not in listing
+    client.force_login(personas["analyst of the private"])
+    assert "Plan r" in client.get("/").content.decode()
+    assert "5.555" in client.get(reverse("plans:indicator", args=["unge"])).content.decode()
+
+
+def test_exports_follow_the_page_they_belong_to(client, world):
+    pages, personas = world
+    plan = pages["private"][0]
+    url = reverse("plans:plan", args=[plan.key])
+    assert client.get(url, {"export": "csv"}).status_code == HIDDEN
+    client.force_login(personas["analyst of the private"])
+    assert client.get(url, {"export": "csv"}).status_code == OK
+
+
+def test_a_target_page_hides_narratives_of_rounds_in_progress(client, world):
+    pages, personas = world
+    plan, _theme, draft, approved = pages["public"]
+    target = plan.targets.get()
+    services.narrative_write(target=target, reporting_round=draft, text="Udkast til status")
+    page = client.get(reverse("plans:target", args=[target.key])).content.decode()
+    assert "Udkast til status" not in page
+    client.force_login(personas["analyst of the public"])
+    page = client.get(reverse("plans:target", args=[target.key])).content.decode()
+    assert "Udkast til status" in page
+
+
+def test_failed_logins_are_throttled(client, django_user_model):
+    django_user_model.objects.create_user("analytiker", password="rigtig-kode-1")
+    for _attempt in range(4):
+        response = client.post(reverse("login"), {"username": "analytiker", "password": "forkert"})
+        assert response.status_code == 200
+        assert "_auth_user_id" not in client.session
+    fifth = client.post(reverse("login"), {"username": "analytiker", "password": "forkert"})
+    assert fifth.status_code == 429
+    locked = client.post(reverse("login"), {"username": "analytiker", "password": "rigtig-kode-1"})
+    assert locked.status_code == 429
+    assert "For mange mislykkede" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_login_opens_the_members_pages(client, django_user_model):
+    municipality = make_municipality("Ringsted", "329")
+    user = django_user_model.objects.create_user("analytiker", password="rigtig-kode-1")
+    Membership.objects.create(user=user, municipality=municipality, role="analyst")
+    services.plan_create(
+        municipality=municipality, key="udkast", title="Udkast", kind="employment_plan",
+        start_year=2023, end_year=2023,
+    )  # fmt: skip
+    assert client.get(reverse("plans:plan", args=["udkast"])).status_code == HIDDEN
+    response = client.post(
+        reverse("login"), {"username": "analytiker", "password": "rigtig-kode-1", "next": "/"}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("plans:plan", args=["udkast"])).status_code == OK
