@@ -5,10 +5,10 @@ from django.utils.translation import pgettext_lazy
 from . import services
 from .models import (
     Committee,
-    Membership,
     FocusArea,
     Guidepost,
     Initiative,
+    Membership,
     Plan,
     ReportingRound,
     StatusNarrative,
