@@ -236,3 +236,59 @@ class MeasurementRevision(models.Model):
 
     def __str__(self):
         return f"{self.measurement}: {self.old_value} → {self.new_value}"
+
+
+class ImportBatch(models.Model):
+    """An uploaded file of figures: read and checked, shown as a preview, then stored all at
+    once or not at all. Large files are read and stored by a Celery task, which reports its
+    progress here."""
+
+    class State(models.TextChoices):
+        READING = "reading", _("reading")
+        PREVIEW = "preview", _("ready for preview")
+        REFUSED = "refused", _("refused")
+        SAVING = "saving", _("saving")
+        COMMITTED = "committed", _("saved")
+
+    user = user_reference(_("uploaded by"))
+    filename = models.CharField(_("file"), max_length=255)
+    content = models.BinaryField(_("content"), editable=False)
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    value_column = models.CharField(_("value column"), max_length=200, blank=True)
+    allowed_area_ids = models.JSONField(
+        _("municipalities the uploader may load"),
+        null=True,
+        blank=True,
+        help_text=_("Ids of municipalities; empty for all (a superuser's upload)."),
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows read"), default=0)
+    rows = models.JSONField(_("clean rows"), default=list, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    file_error = models.TextField(_("file error"), blank=True)
+    suppressed = models.PositiveIntegerField(_("suppressed values"), default=0)
+    counts = models.JSONField(_("new, revised, unchanged"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("saved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_state_display()})"
+
+    @property
+    def progress_percent(self):
+        if not self.rows_total:
+            return 0
+        return min(100, round(100 * self.rows_done / self.rows_total))

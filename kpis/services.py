@@ -5,10 +5,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from . import periods
-from .models import Area, Indicator, Measurement, MeasurementRevision, Period
+from . import importers, periods
+from .models import Area, ImportBatch, Indicator, Measurement, MeasurementRevision, Period
 from .signals import measurements_changed
 
 CREATED = "created"
@@ -139,3 +142,139 @@ def measurement_record(*, indicator, area, period, value, source="", user=None) 
     row = MeasurementRow(indicator, area, period, value, source)
     counts = measurements_record(rows=[row], user=user)
     return next(outcome for outcome, count in counts.items() if count)
+
+
+# -- imports -------------------------------------------------------------------------------
+
+# Files with more rows than this are read and stored by a Celery worker, with a progress bar.
+BACKGROUND_ROWS = 5_000
+
+
+def import_upload(
+    *, user, filename, content, indicator=None, value_column="", allowed_area_ids=None
+) -> ImportBatch:
+    """Keep an uploaded file for reading; nothing is stored as figures yet."""
+    return ImportBatch.objects.create(
+        user=user,
+        filename=filename[:255],
+        content=content,
+        indicator=indicator,
+        value_column=value_column,
+        allowed_area_ids=sorted(allowed_area_ids) if allowed_area_ids is not None else None,
+        state=ImportBatch.State.READING,
+    )
+
+
+def import_read(*, batch_id: int) -> ImportBatch | None:
+    """Read and check the file, and classify each clean row as new, revised or unchanged.
+    Safe to run twice; a batch gone meanwhile is ignored."""
+    batch = ImportBatch.objects.filter(pk=batch_id, state=ImportBatch.State.READING).first()
+    if batch is None:
+        return None
+
+    def progress(done, total):
+        ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, rows_total=total)
+
+    allowed = set(batch.allowed_area_ids) if batch.allowed_area_ids is not None else None
+    try:
+        result = importers.parse(
+            bytes(batch.content),
+            batch.filename,
+            indicator=batch.indicator,
+            value_column=batch.value_column,
+            allowed_area_ids=allowed,
+            progress=progress,
+        )
+    except importers.ImportFileError as exc:
+        batch.file_error = str(exc)
+        batch.state = ImportBatch.State.REFUSED
+        batch.save(update_fields=["file_error", "state"])
+        return batch
+    batch.refresh_from_db(fields=["rows_total", "rows_done"])
+    batch.errors = [[line, reason] for line, reason in result.errors]
+    batch.suppressed = result.suppressed
+    batch.rows = _classified(result.rows)
+    batch.counts = {
+        outcome: sum(1 for row in batch.rows if row["outcome"] == outcome)
+        for outcome in (CREATED, REVISED, UNCHANGED)
+    }
+    batch.state = ImportBatch.State.PREVIEW if result.ok else ImportBatch.State.REFUSED
+    if not result.rows and not result.errors:
+        batch.file_error = _("The file has no figures, only suppressed values.")
+    batch.save(update_fields=["errors", "suppressed", "rows", "counts", "state", "file_error"])
+    return batch
+
+
+def _classified(rows) -> list[dict]:
+    """Each clean row with what storing it would do: new, revised (with the old value) or
+    unchanged. One query for all the figures the rows could touch."""
+    pairs = {(r.indicator_id, r.area_id) for r in rows}
+    existing = {}
+    wanted = Q()
+    for indicator_id, area_id in pairs:
+        wanted |= Q(indicator_id=indicator_id, area_id=area_id)
+    if pairs:
+        for m in Measurement.objects.filter(wanted).select_related("period"):
+            key = (m.indicator_id, m.area_id, m.period.kind, m.period.start, m.period.end)
+            existing[key] = m.value
+    classified = []
+    for r in rows:
+        old = existing.get((r.indicator_id, r.area_id, r.period.kind, r.period.start, r.period.end))
+        value = stored_value(r.value)
+        outcome = CREATED if old is None else UNCHANGED if old == value else REVISED
+        classified.append(
+            {
+                "line": r.line,
+                "indicator": r.indicator_id,
+                "area": r.area_id,
+                "period": r.period.code,
+                "value": str(value),
+                "old": str(old) if old is not None else None,
+                "outcome": outcome,
+            }
+        )
+    return classified
+
+
+def import_commit(*, batch_id: int, user=None) -> ImportBatch | None:
+    """Store a previewed file's figures, all or nothing. The batch claims itself with a
+    conditional update, so two clicks or two workers never store it twice."""
+    claimed = ImportBatch.objects.filter(pk=batch_id, state=ImportBatch.State.PREVIEW).update(
+        state=ImportBatch.State.SAVING
+    )
+    if not claimed:
+        return None
+    batch = ImportBatch.objects.get(pk=batch_id)
+    try:
+        with transaction.atomic():
+            indicators = {
+                i.pk: i
+                for i in Indicator.objects.filter(pk__in={r["indicator"] for r in batch.rows})
+            }
+            areas = {a.pk: a for a in Area.objects.filter(pk__in={r["area"] for r in batch.rows})}
+            periods = {
+                code: period_get_or_create(code) for code in {r["period"] for r in batch.rows}
+            }
+            counts = measurements_record(
+                rows=[
+                    MeasurementRow(
+                        indicators[r["indicator"]],
+                        areas[r["area"]],
+                        periods[r["period"]],
+                        Decimal(r["value"]),
+                        _("Import: %(file)s, line %(line)s")
+                        % {"file": batch.filename, "line": r["line"]},
+                    )
+                    for r in batch.rows
+                ],
+                user=user,
+            )
+    except Exception:
+        ImportBatch.objects.filter(pk=batch_id).update(state=ImportBatch.State.PREVIEW)
+        raise
+    batch.state = ImportBatch.State.COMMITTED
+    batch.counts = counts
+    batch.committed_at = timezone.now()
+    batch.content = b""  # the figures are stored; the file itself need not be kept
+    batch.save(update_fields=["state", "counts", "committed_at", "content"])
+    return batch

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_figures
 
 app_name = "plans"
 
@@ -18,4 +18,13 @@ urlpatterns = [
     path("targets/<slug:target_key>/", views.target_detail, name="target"),
     path("indicators/", views.indicator_list, name="indicators"),
     path("indicators/<slug:key>/", views.indicator_detail, name="indicator"),
+    path("figures/import/", views_figures.import_upload, name="import_upload"),
+    path("figures/template.csv", views_figures.import_template, name="import_template"),
+    path("figures/import/<int:batch_id>/", views_figures.import_detail, name="import"),
+    path(
+        "figures/import/<int:batch_id>/commit/", views_figures.import_commit, name="import_commit"
+    ),
+    path(
+        "figures/import/<int:batch_id>/status/", views_figures.import_status, name="import_status"
+    ),
 ]

@@ -92,10 +92,47 @@ MEMBERS_OF_THE_PRIVATE = {"committee of the private", "analyst of the private", 
 
 def test_every_page_is_in_the_matrix():
     names = {pattern.name for pattern in urlpatterns}
-    assert names == {
-        "start", "plan", "plan_pdf", "theme", "round", "round_pdf", "target", "indicators",
-        "indicator",
-    }  # fmt: skip
+    committee_pages = {"start", "plan", "plan_pdf", "theme", "round", "round_pdf", "target",
+                       "indicators", "indicator"}  # fmt: skip
+    assert names == committee_pages | set(FIGURE_PAGES)
+
+
+# The analyst's figure pages: status code per persona (302: to the login page).
+FIGURE_PAGES = {
+    "import_upload": {"anonymous": 302, "committee of the private": 403,
+                      "analyst of the private": OK, "analyst of the public": OK, "superuser": OK},
+    "import_template": {persona: OK for persona in EXPECTED},
+    # someone's import: only its uploader (the private analyst) and a superuser
+    "import": {"anonymous": 302, "committee of the private": HIDDEN,
+               "analyst of the private": OK, "analyst of the public": HIDDEN, "superuser": OK},
+    "import_status": {"anonymous": 302, "committee of the private": HIDDEN,
+                      "analyst of the private": OK, "analyst of the public": HIDDEN,
+                      "superuser": OK},
+    "import_commit": {"anonymous": 302, "committee of the private": HIDDEN,
+                      "analyst of the private": 302, "analyst of the public": HIDDEN,
+                      "superuser": 302},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", list(EXPECTED))
+def test_figure_pages_for_every_role(client, world, persona):
+    from kpis import services as kpi_services
+
+    _pages, personas = world
+    batch = kpi_services.import_upload(
+        user=personas["analyst of the private"], filename="tal.csv",
+        content="indikator;område;periode;værdi\nunge;Ringsted;2023;1\n".encode(),
+    )  # fmt: skip
+    if personas[persona]:
+        client.force_login(personas[persona])
+    failures = []
+    for name, expected in FIGURE_PAGES.items():
+        args = [] if name in {"import_upload", "import_template"} else [batch.pk]
+        url = reverse(f"plans:{name}", args=args)
+        got = (client.post(url) if name == "import_commit" else client.get(url)).status_code
+        if got != expected[persona]:
+            failures.append(f"{persona}: {name} gave {got}, not {expected[persona]}")
+    assert not failures, "\n".join(failures)
 
 
 @pytest.mark.parametrize("persona", list(EXPECTED))

@@ -1,0 +1,98 @@
+"""The analyst's pages for figures: import a file, check the preview, store it."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from kpis import services as kpi_services
+from kpis import tasks as kpi_tasks
+from kpis.importers import TEMPLATE_COLUMNS
+from kpis.models import Area, ImportBatch
+
+from . import access
+from .forms import ImportForm
+from .tasks import enqueue
+
+PREVIEW_ROWS = 300  # rows shown on the preview page; the counts cover them all
+
+
+def _editable_area_ids(user):
+    if user.is_superuser:
+        return None
+    ids = [a for a, role in access.roles(user).items() if role in access.EDITORS]
+    if not ids:
+        raise PermissionDenied
+    return ids
+
+
+def _batch(request, batch_id) -> ImportBatch:
+    batches = ImportBatch.objects.all()
+    if not request.user.is_superuser:
+        batches = batches.filter(user=request.user)
+    return get_object_or_404(batches.select_related("indicator"), pk=batch_id)
+
+
+@login_required
+def import_upload(request):
+    allowed = _editable_area_ids(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        batch = kpi_services.import_upload(
+            user=request.user,
+            filename=upload.name,
+            content=content,
+            indicator=form.cleaned_data["indicator"],
+            value_column=form.cleaned_data["value_column"],
+            allowed_area_ids=allowed,
+        )
+        if content.count(b"\n") > kpi_services.BACKGROUND_ROWS:
+            enqueue(kpi_tasks.import_read_task, batch.pk)
+        else:
+            kpi_services.import_read(batch_id=batch.pk)
+        return redirect("plans:import", batch.pk)
+    municipalities = Area.objects.filter(pk__in=allowed) if allowed is not None else None
+    recent = ImportBatch.objects.filter(user=request.user).defer("content", "rows")[:10]
+    context = {"form": form, "municipalities": municipalities, "recent": recent}
+    return render(request, "plans/import_form.html", context)
+
+
+@login_required
+def import_detail(request, batch_id):
+    batch = _batch(request, batch_id)
+    names = dict(Area.objects.values_list("pk", "name"))
+    rows = [dict(row, area_name=names.get(row["area"], "")) for row in batch.rows[:PREVIEW_ROWS]]
+    context = {"batch": batch, "rows": rows, "more_rows": max(0, len(batch.rows) - PREVIEW_ROWS)}
+    return render(request, "plans/import_detail.html", context)
+
+
+@login_required
+@require_POST
+def import_commit(request, batch_id):
+    batch = _batch(request, batch_id)
+    if len(batch.rows) > kpi_services.BACKGROUND_ROWS:
+        enqueue(kpi_tasks.import_commit_task, batch.pk, request.user.pk)
+    else:
+        kpi_services.import_commit(batch_id=batch.pk, user=request.user)
+    return redirect("plans:import", batch.pk)
+
+
+@login_required
+def import_status(request, batch_id):
+    """For the progress bar: the state and how far the reading has come."""
+    batch = _batch(request, batch_id)
+    return JsonResponse(
+        {"state": batch.state, "percent": batch.progress_percent, "done": batch.rows_done}
+    )
+
+
+def import_template(request):
+    """The portal's own import template: the four columns and an example row."""
+    example = "unge-offentlig-forsorgelse;Guldborgsund;2023M11;969"
+    body = f"\ufeff{';'.join(TEMPLATE_COLUMNS)}\n{example}\n"
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="skabelon-tal.csv"'
+    return response

@@ -1,0 +1,246 @@
+"""Analysts import figures from jobindsats.dk exports and the portal's template: a preview
+first, then all or nothing. Bad files change nothing and say why."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from django.urls import reverse
+
+from kpis import services as kpi_services
+from kpis.models import Area, ImportBatch, Indicator, Measurement, MeasurementRevision
+from plans.models import Membership, TargetStatus
+from tests.builders import (
+    make_country,
+    make_indicator,
+    make_municipality,
+    make_plan,
+    make_target,
+    record,
+)
+
+pytestmark = pytest.mark.django_db
+
+JOBINDSATS = (
+    "\ufeffOmråde;Periode;Andel i pct.\n"
+    "Guldborgsund;2023M08;11,3\n"
+    "Hele landet;2023M08;9,9\n"
+    "RAR Sjælland;2023M08;10,4\n"
+    "Guldborgsund;2023Q2;12,0\n"
+    "Guldborgsund;2022QMAT04;10,8\n"
+    "Hele landet;2023Q2;..\n"
+)
+
+
+@pytest.fixture
+def setting(member, client):
+    """Guldborgsund with a relative target ("mindst på niveau med landsgennemsnittet", monthly),
+    and the test client logged in as its analyst."""
+    guldborgsund, country = make_municipality(), make_country()
+    indicator = make_indicator("opkvalificering", unit=Indicator.Unit.PERCENT, decimals=1)
+    target = make_target(
+        make_plan(guldborgsund), indicator, key="opkval", kind="relative", bound="at_least",
+        target_value=None, comparison_area=country, period_kind="month",
+        deadline=date(2099, 12, 31),
+    )  # fmt: skip
+    client.force_login(member(guldborgsund, Membership.Role.ANALYST))
+    return guldborgsund, indicator, target
+
+
+def upload(client, content, name="jobindsats.csv", **fields):
+    data = {"file": _file(content, name), **fields}
+    response = client.post(reverse("plans:import_upload"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return ImportBatch.objects.latest("pk")
+
+
+def _file(content, name):
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    handle = io.BytesIO(raw)
+    handle.name = name
+    return handle
+
+
+def test_a_jobindsats_export_is_previewed_then_saved_and_statuses_follow(
+    client, setting, django_capture_on_commit_callbacks
+):
+    guldborgsund, indicator, target = setting
+    batch = upload(client, JOBINDSATS, indicator=indicator.pk)
+    assert batch.state == "preview"
+    assert batch.counts == {"created": 5, "revised": 0, "unchanged": 0}
+    assert batch.suppressed == 1
+    assert not Measurement.objects.exists()  # nothing saved before the user says so
+    preview = client.get(reverse("plans:import", args=[batch.pk])).content.decode()
+    assert "5 nye" in preview and "Hele landet" in preview and "Gem tallene" in preview
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("plans:import_commit", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.state == "committed"
+    assert Measurement.objects.count() == 5
+    assert Measurement.objects.get(area__name="RAR Sjælland").value == Decimal("10.4")
+    assert Measurement.objects.get(period__kind="rolling_year").period.label == "1.kv.22 - 4.kv.22"
+    status = TargetStatus.objects.get(target=target)
+    assert status.status == "met"  # 11,3 against hele landet 9,9, same month
+    assert status.comparison_value == Decimal("9.9")
+
+
+def test_a_revised_figure_is_shown_as_revised_and_keeps_its_old_value(client, setting):
+    guldborgsund, indicator, _target = setting
+    record(indicator, guldborgsund, "2023M08", "11,0")
+    batch = upload(client, JOBINDSATS, indicator=indicator.pk)
+    assert batch.counts == {"created": 4, "revised": 1, "unchanged": 0}
+    revised = next(r for r in batch.rows if r["outcome"] == "revised")
+    assert (revised["line"], revised["old"], revised["value"]) == (2, "11.000000", "11.300000")
+    client.post(reverse("plans:import_commit", args=[batch.pk]))
+    revision = MeasurementRevision.objects.get()
+    assert (revision.old_value, revision.new_value) == (Decimal(11), Decimal("11.3"))
+
+
+def test_the_portals_template_and_excel_files_are_read(client, setting):
+    _guldborgsund, indicator, _target = setting
+    template = (
+        'indikator,område,periode,værdi\nopkvalificering,Guldborgsund,4.kv.22 - 3.kv.23,"11,3"\n'
+    )
+    assert upload(client, template, name="skabelon.csv").counts["created"] == 1
+    frame = pd.DataFrame(
+        {
+            "Område": ["Guldborgsund", "Hele landet"],
+            "Periode": ["2023M09", "2023M09"],
+            "Andel": ["12,1", "10,0"],
+        }  # fmt: skip
+    )
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False)
+    batch = upload(client, buffer.getvalue(), name="export.xlsx", indicator=indicator.pk)
+    assert batch.state == "preview" and batch.counts["created"] == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Atlantis;2023M08;11,3", "Ukendt område “Atlantis”"),
+        ("Guldborgsund;sidste år;11,3", "er ikke en periode"),
+        ("Guldborgsund;2023M13;11,3", "ingen måned 13"),
+        ("Guldborgsund;2023M08;120", "en andel er højst 100"),
+        ("Guldborgsund;2023M08;-1", "under 0"),
+        ("Guldborgsund;2023M08;58.8", "ikke et tal i dansk format"),
+        ("Guldborgsund;2023M08;11,3\nGuldborgsund;2023M08;11,4", "også på linje 3"),
+    ],
+)
+def test_a_bad_row_refuses_the_file_with_line_and_reason(client, setting, line, expected):
+    _guldborgsund, indicator, _target = setting
+    content = "Område;Periode;Andel\nHele landet;2023M08;9,9\n" + line + "\n"
+    batch = upload(client, content, indicator=indicator.pk)
+    assert batch.state == "refused"
+    assert any(expected in reason for _line, reason in batch.errors), batch.errors
+    page = client.get(reverse("plans:import", args=[batch.pk])).content.decode()
+    assert "Filen blev afvist; intet er gemt." in page
+    client.post(reverse("plans:import_commit", args=[batch.pk]))  # a refused file stays unsaved
+    assert not Measurement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "expected"),
+    [
+        ("Område;Periode;Andel\n", "kun-overskrift.csv", "ingen rækker"),
+        ("Kommune;Måned;Andel\nGuldborgsund;2023M08;11,3\n", "forkert.csv",
+         "“Område” og “Periode”"),
+        ("Område;Periode;Andel\nGuldborgsund;2023M08;11,3\n".encode("latin-1"), "latin1.csv",
+         "ikke UTF-8"),
+        ("Område;Periode;A;B\nGuldborgsund;2023M08;1;2\n", "to.csv", "flere værdikolonner"),
+        (b"\x00\x01 not a spreadsheet", "fil.xlsx", "kunne ikke læses"),
+    ],
+)  # fmt: skip
+def test_an_unreadable_file_is_refused_with_a_clear_message(
+    client, setting, content, name, expected
+):
+    _guldborgsund, indicator, _target = setting
+    batch = upload(client, content, name=name, indicator=indicator.pk)
+    assert batch.state == "refused"
+    assert expected in batch.file_error
+    assert not Measurement.objects.exists()
+
+
+def test_an_empty_upload_is_refused_by_the_form_which_keeps_the_choices(client, setting):
+    _guldborgsund, indicator, _target = setting
+    response = client.post(
+        reverse("plans:import_upload"),
+        {"file": _file("", "tom.csv"), "indicator": indicator.pk, "value_column": "Andel"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Den medsendte fil er tom." in page
+    assert f'<option value="{indicator.pk}" selected>' in page and 'value="Andel"' in page
+    assert not ImportBatch.objects.exists()
+
+
+def test_an_analyst_cannot_load_another_municipalitys_figures(client, setting, member):
+    guldborgsund, indicator, _target = setting
+    ringsted = make_municipality("Ringsted", "329")
+    client.force_login(member(ringsted, Membership.Role.ANALYST))
+    batch = upload(client, JOBINDSATS, indicator=indicator.pk)
+    assert batch.state == "refused"
+    assert any("Du må ikke indlæse tal for Guldborgsund" in r for _l, r in batch.errors)
+    assert not Measurement.objects.exists()
+
+
+def test_only_analysts_and_administrators_may_import(client, setting, member):
+    guldborgsund, _indicator, _target = setting
+    client.logout()
+    assert client.get(reverse("plans:import_upload")).status_code == 302  # to the login page
+    client.force_login(member(guldborgsund, Membership.Role.COMMITTEE, username="udvalg"))
+    assert client.get(reverse("plans:import_upload")).status_code == 403
+
+
+def test_someone_elses_import_is_not_visible(client, setting, member):
+    _guldborgsund, indicator, _target = setting
+    batch = upload(client, JOBINDSATS, indicator=indicator.pk)
+    client.force_login(member(make_municipality("Ringsted", "329"), username="andre"))
+    assert client.get(reverse("plans:import", args=[batch.pk])).status_code == 404
+    assert client.post(reverse("plans:import_commit", args=[batch.pk])).status_code == 404
+
+
+def test_saving_twice_stores_once(client, setting):
+    _guldborgsund, indicator, _target = setting
+    batch = upload(client, JOBINDSATS, indicator=indicator.pk)
+    assert kpi_services.import_commit(batch_id=batch.pk) is not None
+    assert kpi_services.import_commit(batch_id=batch.pk) is None
+    assert Measurement.objects.count() == 5
+
+
+def test_a_failure_while_saving_leaves_nothing_half_saved(client, setting, monkeypatch):
+    _guldborgsund, indicator, _target = setting
+    batch = upload(client, JOBINDSATS, indicator=indicator.pk)
+    calls = {"n": 0}
+    original = Measurement.objects.create
+
+    def fail_on_the_third(**fields):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk full")
+        return original(**fields)
+
+    monkeypatch.setattr(Measurement.objects, "create", fail_on_the_third)
+    with pytest.raises(RuntimeError):
+        kpi_services.import_commit(batch_id=batch.pk)
+    assert not Measurement.objects.exists()
+    batch.refresh_from_db()
+    assert batch.state == "preview"  # the user can try again
+
+
+def test_a_large_file_is_read_by_a_worker_with_progress(client, setting, monkeypatch):
+    _guldborgsund, indicator, _target = setting
+    monkeypatch.setattr(kpi_services, "BACKGROUND_ROWS", 10)
+    lines = [f"Guldborgsund;{year}M{month:02d};{month},5" for year in range(2010, 2013)
+             for month in range(1, 13)]  # fmt: skip
+    batch = upload(client, "Område;Periode;Andel\n" + "\n".join(lines), indicator=indicator.pk)
+    assert batch.state == "preview"
+    assert (batch.rows_total, batch.counts["created"]) == (36, 36)
+    status = client.get(reverse("plans:import_status", args=[batch.pk])).json()
+    assert status == {"state": "preview", "percent": 100, "done": 36}
+    client.post(reverse("plans:import_commit", args=[batch.pk]))
+    assert Measurement.objects.count() == 36
+    assert Area.objects.filter(measurements__isnull=False).distinct().count() == 1
