@@ -1,5 +1,7 @@
 """The analyst's pages for figures: import a file, check the preview, store it."""
 
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
@@ -9,9 +11,10 @@ from django.views.decorators.http import require_POST
 from kpis import services as kpi_services
 from kpis import tasks as kpi_tasks
 from kpis.importers import TEMPLATE_COLUMNS
-from kpis.models import Area, ImportBatch
+from kpis.models import Area, ImportBatch, Indicator
+from kpis.periods import parse_period
 
-from . import access
+from . import access, selectors
 from .forms import ImportForm
 from .tasks import enqueue
 
@@ -63,10 +66,38 @@ def import_upload(request):
 @login_required
 def import_detail(request, batch_id):
     batch = _batch(request, batch_id)
-    names = dict(Area.objects.values_list("pk", "name"))
-    rows = [dict(row, area_name=names.get(row["area"], "")) for row in batch.rows[:PREVIEW_ROWS]]
+    rows = _preview_rows(batch.rows[:PREVIEW_ROWS])
     context = {"batch": batch, "rows": rows, "more_rows": max(0, len(batch.rows) - PREVIEW_ROWS)}
+    if batch.state == ImportBatch.State.COMMITTED:
+        series = {(r["indicator"], r["area"]) for r in batch.rows}
+        context["targets"] = (
+            selectors.targets_touched_by(series)
+            .filter(plan__in=access.visible_plans(request.user))
+            .select_related("plan__municipality", "status")
+        )
     return render(request, "plans/import_detail.html", context)
+
+
+def _preview_rows(rows):
+    """The staged rows as a person reads them: names, Danish period labels, Danish numbers."""
+    areas = dict(Area.objects.filter(pk__in={r["area"] for r in rows}).values_list("pk", "name"))
+    indicators = Indicator.objects.in_bulk({r["indicator"] for r in rows})
+    shown = []
+    for row in rows:
+        indicator = indicators[row["indicator"]]
+        old = row["old"]
+        shown.append(
+            {
+                "line": row["line"],
+                "indicator": indicator.name,
+                "area": areas.get(row["area"], ""),
+                "period": parse_period(row["period"]).label,
+                "value": indicator.format_value(Decimal(row["value"])),
+                "old": indicator.format_value(Decimal(old)) if old is not None else "",
+                "outcome": row["outcome"],
+            }
+        )
+    return shown
 
 
 @login_required

@@ -84,6 +84,8 @@ def test_a_jobindsats_export_is_previewed_then_saved_and_statuses_follow(
     assert Measurement.objects.get(period__kind="rolling_year").period.label == "1.kv.22 - 4.kv.22"
     status = TargetStatus.objects.get(target=target)
     assert status.status == "met"  # 11,3 against hele landet 9,9, same month
+    result = client.get(reverse("plans:import", args=[batch.pk])).content.decode()
+    assert "Mål, som tallene vedrører" in result and "Opfyldt" in result
     assert status.comparison_value == Decimal("9.9")
 
 
