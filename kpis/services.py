@@ -278,3 +278,58 @@ def import_commit(*, batch_id: int, user=None) -> ImportBatch | None:
     batch.content = b""  # the figures are stored; the file itself need not be kept
     batch.save(update_fields=["state", "counts", "committed_at", "content"])
     return batch
+
+
+# -- typed figures (the data-entry grid) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """A figure typed in the grid: the new value (None: cleared) and the version the user saw
+    (the figure's updated_at as text, "" where there was none)."""
+
+    indicator: Indicator
+    area: Area
+    period: periods.PeriodSpec
+    value: Decimal | None
+    seen_version: str
+
+
+class FiguresChanged(Exception):
+    """Someone saved some of the same figures after the user opened the grid; nothing was
+    saved. conflicts: [(CellChange, the figure as it now stands or None)]."""
+
+    def __init__(self, conflicts):
+        super().__init__(f"{len(conflicts)} figures changed meanwhile")
+        self.conflicts = conflicts
+
+
+def version_of(measurement: Measurement | None) -> str:
+    return measurement.updated_at.isoformat() if measurement else ""
+
+
+@transaction.atomic
+def figures_save_checked(*, changes: list[CellChange], user=None) -> dict[str, int]:
+    """Save typed figures together, all or nothing, unless any of them changed since the user
+    saw it: then FiguresChanged names them and nothing is saved (no silent overwrite)."""
+    conflicts, rows, deleted = [], [], []
+    for change in changes:
+        period = period_get_or_create(change.period)
+        current = (
+            Measurement.objects.select_for_update()
+            .filter(indicator=change.indicator, area=change.area, period=period)
+            .first()
+        )
+        if version_of(current) != change.seen_version:
+            conflicts.append((change, current))
+        elif change.value is None:
+            if current:
+                deleted.append(current)
+        else:
+            rows.append(MeasurementRow(change.indicator, change.area, period, change.value,
+                                       _("Typed in the data-entry grid")))  # fmt: skip
+    if conflicts:
+        raise FiguresChanged(conflicts)
+    counts = measurements_record(rows=rows, user=user)
+    counts["deleted"] = measurements_delete(measurements=deleted) if deleted else 0
+    return counts

@@ -18,6 +18,7 @@ urlpatterns = [
     path("targets/<slug:target_key>/", views.target_detail, name="target"),
     path("indicators/", views.indicator_list, name="indicators"),
     path("indicators/<slug:key>/", views.indicator_detail, name="indicator"),
+    path("plans/<slug:plan_key>/figures/", views_figures.figures_grid, name="figures"),
     path("figures/import/", views_figures.import_upload, name="import_upload"),
     path("figures/template.csv", views_figures.import_template, name="import_template"),
     path("figures/import/<int:batch_id>/", views_figures.import_detail, name="import"),

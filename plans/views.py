@@ -36,6 +36,7 @@ def plan_detail(request, plan_key):
         "focus_areas": selectors.focus_areas_with_status_counts(plan),
         "rounds": access.visible_rounds(request.user).filter(plan=plan),
         "table": table,
+        "can_edit_figures": access.can_edit_figures(request.user, plan.municipality_id),
     }
     return render(request, "plans/plan_detail.html", context)
 

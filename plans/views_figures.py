@@ -6,15 +6,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kpis import periods
 from kpis import services as kpi_services
 from kpis import tasks as kpi_tasks
 from kpis.importers import TEMPLATE_COLUMNS
-from kpis.models import Area, ImportBatch, Indicator
+from kpis.models import Area, ImportBatch, Indicator, Period
 from kpis.periods import parse_period
 
-from . import access, selectors
+from . import access, grid, selectors
 from .forms import ImportForm
 from .tasks import enqueue
 
@@ -127,3 +129,46 @@ def import_template(request):
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="skabelon-tal.csv"'
     return response
+
+
+@login_required
+def figures_grid(request, plan_key):
+    """Type a plan's figures: its indicators × the periods of one kind in one year, for the
+    municipality and its comparison areas, saved together."""
+    plan = selectors.plan_for_page(access.visible_plans(request.user), plan_key)
+    if not access.can_edit_figures(request.user, plan.municipality_id):
+        raise PermissionDenied
+    kind = request.GET.get("kind") or grid.default_kind(plan)
+    if kind not in grid.KIND_PERIODS:
+        kind = periods.QUARTER
+    years = list(range(plan.start_year - 2, plan.end_year + 1))
+    year = _int(request.GET.get("year"), default=min(timezone.localdate().year, plan.end_year))
+    table = grid.grid_for(plan, kind, year)
+    saved = None
+    if request.method == "POST":
+        changes = grid.changes_from(table, request.POST)
+        if not table.has_errors:
+            try:
+                saved = kpi_services.figures_save_checked(changes=changes, user=request.user)
+            except kpi_services.FiguresChanged as exc:
+                grid.mark_conflicts(table, exc.conflicts)
+            else:
+                table = grid.grid_for(plan, kind, year)  # the figures as now stored
+    context = {
+        "plan": plan,
+        "grid": table,
+        "kind": kind,
+        "kinds": [(k, Period.Kind(k).label) for k in grid.KIND_PERIODS],
+        "year": year,
+        "years": years,
+        "saved": saved,
+    }
+    status = 409 if request.method == "POST" and table.has_errors else 200
+    return render(request, "plans/figures_grid.html", context, status=status)
+
+
+def _int(text, *, default):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return default

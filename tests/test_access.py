@@ -102,6 +102,9 @@ FIGURE_PAGES = {
     "import_upload": {"anonymous": 302, "committee of the private": 403,
                       "analyst of the private": OK, "analyst of the public": OK, "superuser": OK},
     "import_template": {persona: OK for persona in EXPECTED},
+    # the private municipality's (draft) plan's data-entry grid
+    "figures": {"anonymous": 302, "committee of the private": HIDDEN,
+                "analyst of the private": OK, "analyst of the public": HIDDEN, "superuser": OK},
     # someone's import: only its uploader (the private analyst) and a superuser
     "import": {"anonymous": 302, "committee of the private": HIDDEN,
                "analyst of the private": OK, "analyst of the public": HIDDEN, "superuser": OK},
@@ -118,7 +121,7 @@ FIGURE_PAGES = {
 def test_figure_pages_for_every_role(client, world, persona):
     from kpis import services as kpi_services
 
-    _pages, personas = world
+    pages, personas = world
     batch = kpi_services.import_upload(
         user=personas["analyst of the private"], filename="tal.csv",
         content="indikator;område;periode;værdi\nunge;Ringsted;2023;1\n".encode(),
@@ -128,6 +131,8 @@ def test_figure_pages_for_every_role(client, world, persona):
     failures = []
     for name, expected in FIGURE_PAGES.items():
         args = [] if name in {"import_upload", "import_template"} else [batch.pk]
+        if name == "figures":
+            args = [pages["private"][0].key]
         url = reverse(f"plans:{name}", args=args)
         got = (client.post(url) if name == "import_commit" else client.get(url)).status_code
         if got != expected[persona]:

@@ -1,0 +1,168 @@
+"""The data-entry grid of a plan: its indicators × the periods of one kind in one year, for the
+municipality and its comparison areas. Built from the figures, filled from a POST, checked
+cell by cell; saving is kpis.services.figures_save_checked."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from kpis import periods
+from kpis.danish import DanishNumberError, format_number, parse_number
+from kpis.importers import value_problem
+from kpis.models import Area, Indicator, Measurement
+from kpis.services import CellChange, version_of
+
+from .presenters import comparison_areas
+
+# The period kinds typed by hand, and the periods of each in a year.
+KIND_PERIODS = {
+    periods.MONTH: lambda year: [periods.month(year, m) for m in range(1, 13)],
+    periods.QUARTER: lambda year: [periods.quarter(year, q) for q in range(1, 5)],
+    periods.HALF_YEAR: lambda year: [periods.half_year(year, h) for h in (1, 2)],
+    periods.YEAR: lambda year: [periods.year(year)],
+    periods.ROLLING_YEAR: lambda year: [periods.rolling_year(year, q) for q in range(1, 5)],
+}
+
+
+@dataclass
+class Cell:
+    name: str  # the input's name: c-<indicator>-<area>-<period code>
+    period: periods.PeriodSpec
+    text: str  # what the input shows: the stored figure, or what the user typed
+    version: str  # the stored figure's version when the grid was drawn
+    error: str = ""
+    conflict: str = ""
+    seen_text: str = ""  # the figure as the user first saw it
+
+    def __post_init__(self):
+        self.seen_text = self.text
+
+    @property
+    def seen_name(self):
+        return "s" + self.name[1:]
+
+    @property
+    def seen(self):
+        """What the page remembers of the figure as shown: its version and its text."""
+        return f"{self.version}|{self.seen_text}"
+
+
+@dataclass
+class Row:
+    indicator: Indicator
+    area: Area
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def key(self):
+        return f"{self.indicator.pk}-{self.area.pk}"
+
+
+@dataclass
+class Grid:
+    columns: list[periods.PeriodSpec]
+    rows: list[Row]
+
+    @property
+    def cells(self):
+        return [cell for row in self.rows for cell in row.cells]
+
+    @property
+    def has_errors(self):
+        return any(cell.error or cell.conflict for cell in self.cells)
+
+
+def _input_text(value: Decimal, indicator: Indicator) -> str:
+    """A stored figure as typed: Danish decimals, no thousands separator, no unit."""
+    return format_number(value, indicator.decimals).replace(".", "")
+
+
+def default_kind(plan) -> str:
+    """The period kind most of the plan's targets follow, or quarters."""
+    kinds = [t.period_kind for t in plan.targets.all() if t.period_kind in KIND_PERIODS]
+    return max(set(kinds), key=kinds.count) if kinds else periods.QUARTER
+
+
+def grid_for(plan, kind: str, year: int) -> Grid:
+    """The grid for a plan, with the stored figures; one query for all of them."""
+    indicators = list(Indicator.objects.filter(targets__plan=plan).distinct().order_by("name"))
+    municipality = plan.municipality
+    extra = [t.comparison_area for t in plan.targets.select_related("comparison_area")]
+    areas = [municipality] + comparison_areas(municipality)
+    areas += [a for a in extra if a and a not in areas]
+    columns = KIND_PERIODS[kind](year)
+    stored = {
+        (m.indicator_id, m.area_id, m.period.start, m.period.end): m
+        for m in Measurement.objects.filter(
+            indicator__in=indicators,
+            area__in=areas,
+            period__kind=kind,
+            period__start__gte=columns[0].start,
+            period__end__lte=columns[-1].end,
+        ).select_related("period")
+    }
+    rows = []
+    for indicator in indicators:
+        for area in areas:
+            row = Row(indicator, area)
+            for period in columns:
+                figure = stored.get((indicator.pk, area.pk, period.start, period.end))
+                row.cells.append(
+                    Cell(
+                        name=f"c-{indicator.pk}-{area.pk}-{period.code}",
+                        period=period,
+                        text=_input_text(figure.value, indicator) if figure else "",
+                        version=version_of(figure),
+                    )
+                )
+            rows.append(row)
+    return Grid(columns, rows)
+
+
+def changes_from(grid: Grid, data) -> list[CellChange]:
+    """What the user changed: each cell whose typed text differs from the figure as the user
+    saw it (another analyst's later change to a cell this user left alone is not an edit).
+    Each cell keeps what was typed; a bad value gets its error, in Danish."""
+    changes = []
+    for row in grid.rows:
+        for cell in row.cells:
+            if cell.name not in data:
+                continue
+            typed = " ".join(str(data[cell.name]).split())
+            seen_version, _sep, seen_text = str(data.get(cell.seen_name, cell.seen)).partition("|")
+            cell.text, cell.seen_text, cell.version = typed, seen_text, seen_version
+            if typed == seen_text:
+                continue
+            value = None
+            if typed:
+                try:
+                    value = parse_number(typed)
+                except DanishNumberError as exc:
+                    cell.error = str(exc)
+                    continue
+                problem = value_problem(value, row.indicator)
+                if problem:
+                    cell.error = problem
+                    continue
+            changes.append(CellChange(row.indicator, row.area, cell.period, value, seen_version))
+    return changes
+
+
+def mark_conflicts(grid: Grid, conflicts) -> None:
+    """Tell, at each cell someone else changed meanwhile, what it now holds."""
+    by_name = {cell.name: cell for cell in grid.cells}
+    for change, current in conflicts:
+        name = f"c-{change.indicator.pk}-{change.area.pk}-{change.period.code}"
+        cell = by_name[name]
+        if current is None:
+            cell.conflict = _("Deleted by someone else since you opened the page.")
+            cell.version = cell.seen_text = ""
+        else:
+            cell.conflict = _("Changed to %(value)s by %(user)s since you opened the page.") % {
+                "value": change.indicator.format_value(current.value),
+                "user": current.entered_by or _("someone else"),
+            }
+            # Seen now: saving again overwrites it on purpose.
+            cell.version = version_of(current)
+            cell.seen_text = _input_text(current.value, change.indicator)
