@@ -172,6 +172,17 @@ def round_create(*, plan, name, cut_off, state=ReportingRound.State.DRAFT) -> Re
     return _create(ReportingRound, plan=plan, name=name, cut_off=cut_off, state=state)
 
 
+@transaction.atomic
+def round_submit(*, reporting_round: ReportingRound) -> ReportingRound:
+    """The analysts hand the round to the administrator for approval."""
+    reporting_round = ReportingRound.objects.select_for_update().get(pk=reporting_round.pk)
+    if reporting_round.frozen:
+        raise RoundFrozen(_("The reporting round is already approved."))
+    reporting_round.state = ReportingRound.State.SUBMITTED
+    reporting_round.save(update_fields=["state"])
+    return reporting_round
+
+
 def narrative_write(*, target, reporting_round, text, user=None) -> StatusNarrative:
     # Read the state from the database: the caller's copy may predate the approval.
     if ReportingRound.objects.filter(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_figures
+from . import views, views_figures, views_rounds
 
 app_name = "plans"
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path("plans/<slug:plan_key>/report.pdf", views.plan_report_pdf, name="plan_pdf"),
     path("plans/<slug:plan_key>/themes/<slug:area_key>/", views.focus_area_detail, name="theme"),
     path("plans/<slug:plan_key>/rounds/<int:round_id>/", views.round_detail, name="round"),
+    path("plans/<slug:plan_key>/rounds/new/", views_rounds.round_create, name="round_create"),
+    path(
+        "plans/<slug:plan_key>/rounds/<int:round_id>/work/",
+        views_rounds.round_work,
+        name="round_work",
+    ),
     path(
         "plans/<slug:plan_key>/rounds/<int:round_id>/report.pdf",
         views.round_report_pdf,

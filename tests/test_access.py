@@ -102,6 +102,12 @@ FIGURE_PAGES = {
     "import_upload": {"anonymous": 302, "committee of the private": 403,
                       "analyst of the private": OK, "analyst of the public": OK, "superuser": OK},
     "import_template": {persona: OK for persona in EXPECTED},
+    # the private municipality's draft plan: its new-round form and its round in progress
+    "round_create": {"anonymous": 302, "committee of the private": HIDDEN,
+                     "analyst of the private": OK, "analyst of the public": HIDDEN,
+                     "superuser": OK},
+    "round_work": {"anonymous": 302, "committee of the private": HIDDEN,
+                   "analyst of the private": OK, "analyst of the public": HIDDEN, "superuser": OK},
     # the private municipality's (draft) plan's data-entry grid
     "figures": {"anonymous": 302, "committee of the private": HIDDEN,
                 "analyst of the private": OK, "analyst of the public": HIDDEN, "superuser": OK},
@@ -131,8 +137,10 @@ def test_figure_pages_for_every_role(client, world, persona):
     failures = []
     for name, expected in FIGURE_PAGES.items():
         args = [] if name in {"import_upload", "import_template"} else [batch.pk]
-        if name == "figures":
+        if name in {"figures", "round_create"}:
             args = [pages["private"][0].key]
+        if name == "round_work":
+            args = [pages["private"][0].key, pages["private"][2].pk]
         url = reverse(f"plans:{name}", args=args)
         got = (client.post(url) if name == "import_commit" else client.get(url)).status_code
         if got != expected[persona]:
