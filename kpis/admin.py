@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .models import Area, Indicator, Measurement, MeasurementRevision, Period
@@ -14,7 +15,7 @@ class AreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(SimpleHistoryAdmin):
     list_display = ["name", "key", "unit", "decimals", "direction", "owner", "data_source"]
     list_filter = ["unit", "direction", "owner"]
     search_fields = ["name", "key", "description"]
@@ -72,3 +73,34 @@ class MeasurementAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         services.measurements_delete(measurements=queryset)
+
+
+@admin.register(MeasurementRevision)
+class MeasurementRevisionAdmin(admin.ModelAdmin):
+    """Every change of a figure: who, when, old, new. Reverting records the old value again,
+    as a new revision, so the history itself is never rewritten."""
+
+    list_display = ["measurement", "old_value", "new_value", "changed_by", "changed_at"]
+    list_filter = ["measurement__area", "measurement__indicator"]
+    list_select_related = [
+        "measurement__indicator", "measurement__area", "measurement__period", "changed_by"
+    ]  # fmt: skip
+    date_hierarchy = "changed_at"
+    actions = ["revert"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revert the figures to their value before these changes"))
+    def revert(self, request, queryset):
+        for revision in queryset.select_related("measurement"):
+            m = revision.measurement
+            services.measurement_record(
+                indicator=m.indicator, area=m.area, period=m.period,
+                value=revision.old_value, source=revision.old_source or m.source,
+                user=request.user,
+            )  # fmt: skip
+        self.message_user(request, _("Reverted."), messages.SUCCESS)

@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from . import periods
 from .danish import format_number
@@ -98,6 +99,7 @@ class Indicator(models.Model):
         related_name="local_indicators",
         help_text=_("Set for a measure only this municipality has, such as its own survey."),
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("indicator")

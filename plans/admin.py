@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .models import (
@@ -47,7 +48,7 @@ class RoundInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(SimpleHistoryAdmin):
     list_display = ["title", "municipality", "years", "kind", "approval_state", "approved_on"]
     list_filter = ["municipality", "kind", "approval_state"]
     search_fields = ["title", "key"]
@@ -67,7 +68,7 @@ class InitiativeInline(admin.StackedInline):
 
 
 @admin.register(FocusArea)
-class FocusAreaAdmin(admin.ModelAdmin):
+class FocusAreaAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "plan", "order"]
     list_filter = ["plan__municipality", "plan"]
     search_fields = ["title"]
@@ -107,7 +108,7 @@ class TargetStatusInline(admin.StackedInline):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "plan", "kind", "wording", "deadline", "status_display"]
     list_filter = ["plan__municipality", "plan", "kind", "status__status"]
     search_fields = ["title", "wording", "key"]

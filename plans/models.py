@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from kpis.fields import optional_value_field, user_reference, value_field
 from kpis.models import Area, Indicator, Period
@@ -111,6 +112,8 @@ class Plan(models.Model):
     )
     summary = models.TextField(_("summary"), blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    # Who changed the definition, when, from what: viewable and revertible in the admin.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("plan")
@@ -148,6 +151,7 @@ class FocusArea(models.Model):
     number = models.CharField(_("number"), max_length=10, blank=True)
     title = models.CharField(_("title"), max_length=300)
     intro = models.TextField(_("introduction"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("focus area")
@@ -172,6 +176,7 @@ class Guidepost(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.TextField(_("text"))
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("guidepost")
@@ -195,6 +200,7 @@ class Initiative(models.Model):
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("narrative"), blank=True)
     key_facts = models.JSONField(_("key facts"), default=list, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("initiative")
@@ -303,6 +309,7 @@ class Target(models.Model):
         default=MilestoneState.UNREPORTED,
     )
     source = models.CharField(_("source"), max_length=500, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("target")
@@ -369,6 +376,7 @@ class TargetRevision(models.Model):
     reason = models.TextField(_("reason"))
     created_by = user_reference(_("revised by"))
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("target revision")

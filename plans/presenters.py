@@ -4,14 +4,16 @@ and a plan. Views call these and render; nothing here writes."""
 from dataclasses import dataclass
 
 import pandas as pd
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from jobcenter.tables import Table
-from kpis.models import Area, Indicator, Measurement
+from kpis.models import Area, Indicator, Measurement, MeasurementRevision
 
 from . import charts
 from . import status as engine
 from .cards import Card
+from .models import ReportingRound
 
 
 @dataclass
@@ -39,12 +41,13 @@ def _frame(measurements, indicator: Indicator) -> pd.DataFrame:
                 "start": m.period.start,
                 "label": m.period.label,
                 "kind": m.period.kind,
+                "id": m.pk,
                 "period_id": m.period_id,
                 "value": m.value,  # exact: the engine reads these; pages round when they show
             }
             for m in measurements
         ],
-        columns=["area", "area_id", "end", "start", "label", "kind", "period_id", "value"],
+        columns=["area", "area_id", "end", "start", "label", "kind", "id", "period_id", "value"],
     )
 
 
@@ -70,6 +73,7 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     if target.period_kind:
         measurements = measurements.filter(period__kind=target.period_kind)
     frame = _frame(measurements, indicator)
+    revised = _revised_since_approval(target, [m.pk for m in measurements])
 
     comparison_baseline = None
     if target.comparison_area_id and target.baseline_period_id:
@@ -99,7 +103,7 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
         baseline=baseline,
         y_title=indicator.get_unit_display(),
     )
-    table, ends = _series_table("data", _("Figures"), frame, areas, indicator)
+    table, ends = _series_table("data", _("Figures"), frame, areas, indicator, revised)
     if len(line):
         by_end = {p.end: value for p, value in line}
         table.columns.append(_("Target"))
@@ -111,18 +115,44 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     return Figures(table, figure.to_json())
 
 
-def _series_table(key, caption, frame: pd.DataFrame, areas, indicator: Indicator):
-    """A row per period, a column per area that has figures; and each row's period end."""
+def _revised_since_approval(target, measurement_ids) -> set[int]:
+    """Figures changed after the plan's latest approved round: a committee saw other values."""
+    approved_at = target.plan.rounds.filter(state=ReportingRound.State.APPROVED).aggregate(
+        latest=Max("approved_at")
+    )["latest"]
+    if approved_at is None:
+        return set()
+    return set(
+        MeasurementRevision.objects.filter(
+            measurement__in=measurement_ids, changed_at__gt=approved_at
+        ).values_list("measurement_id", flat=True)
+    )
+
+
+def _series_table(key, caption, frame: pd.DataFrame, areas, indicator: Indicator, revised=()):
+    """A row per period, a column per area that has figures; and each row's period end.
+    A figure revised since the last approved round is marked "revideret"."""
     present = [a for a in areas if (frame["area_id"] == a.pk).any()]
     table = Table(key=key, caption=caption, columns=[_("Period")] + [a.name for a in present])
     table.numeric = set(range(1, len(present) + 1))
     ends = []
     periods = frame[["start", "end", "label"]].drop_duplicates().sort_values(["end", "start"])
     values = {(r.area_id, r.start, r.end): r.value for r in frame.itertuples(index=False)}
+    revised_cells = {
+        (r.area_id, r.start, r.end) for r in frame.itertuples(index=False) if r.id in revised
+    }
+    marker = " (" + _("revised") + ")"
     for period in periods.itertuples(index=False):
-        cells = [values.get((a.pk, period.start, period.end)) for a in present]
+        keys = [(a.pk, period.start, period.end) for a in present]
+        cells = [values.get(k) for k in keys]
         table.add(
-            [period.label] + [indicator.format_value(v) if v is not None else "" for v in cells],
+            [period.label]
+            + [
+                (indicator.format_value(v) + (marker if k in revised_cells else ""))
+                if v is not None
+                else ""
+                for v, k in zip(cells, keys, strict=True)
+            ],
             [period.label] + [indicator.quantize(v) for v in cells],
         )
         ends.append(period.end)

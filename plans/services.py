@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from . import status as engine
 from .models import (
@@ -120,18 +121,22 @@ def focus_area_create(
     focus_area = _create(
         FocusArea, plan=plan, key=key, title=title, order=order, number=number, intro=intro
     )
-    Guidepost.objects.bulk_create(
-        Guidepost(focus_area=focus_area, order=i, text=text) for i, text in enumerate(guideposts)
+    bulk_create_with_history(
+        [Guidepost(focus_area=focus_area, order=i, text=text) for i, text in enumerate(guideposts)],
+        Guidepost,
     )
-    Initiative.objects.bulk_create(
-        Initiative(
-            focus_area=focus_area,
-            order=i,
-            title=item["title"],
-            body=item.get("body", ""),
-            key_facts=list(item.get("key_facts", [])),
-        )
-        for i, item in enumerate(initiatives)
+    bulk_create_with_history(
+        [
+            Initiative(
+                focus_area=focus_area,
+                order=i,
+                title=item["title"],
+                body=item.get("body", ""),
+                key_facts=list(item.get("key_facts", [])),
+            )
+            for i, item in enumerate(initiatives)
+        ],
+        Initiative,
     )
     return focus_area
 

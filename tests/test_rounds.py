@@ -104,3 +104,16 @@ def test_a_target_cannot_sit_in_another_plans_focus_area():
             indicator=Target.objects.first().indicator,
         )
     assert not Target.objects.filter(key="stray").exists()
+
+
+def test_a_figure_revised_after_an_approved_round_is_marked_revised(
+    analyst_client, approved, django_capture_on_commit_callbacks
+):
+    plan, _reporting_round, target = approved
+    client = analyst_client(plan.municipality)
+    page = client.get(reverse("plans:target", args=[target.key])).content.decode()
+    assert "(revideret)" not in page
+    record(target.indicator, plan.municipality, "2023M02", "9,5")  # after the approval
+    page = client.get(reverse("plans:target", args=[target.key])).content.decode()
+    assert "9,5 % (revideret)" in page
+    assert page.count("(revideret)") == 1
