@@ -1,7 +1,15 @@
+from decimal import Decimal
+
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kpis.models import Indicator
+from kpis.danish import DanishNumberError, parse_number
+from kpis.models import Area, Indicator, Period
+from kpis.periods import PeriodError
+from kpis.services import period_get_or_create
+
+from .models import Target
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
@@ -31,3 +39,135 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
             raise forms.ValidationError(_("Choose a CSV or Excel (.xlsx) file."))
         return upload
+
+
+class DanishNumberField(forms.CharField):
+    """A number typed the Danish way ("1.075", "58,8", "−0,3"), exact as a Decimal."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_number(value)
+        except DanishNumberError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            text = f"{value.normalize():f}"
+            return text.replace(".", ",")
+        return value
+
+
+class PeriodField(forms.CharField):
+    """A period as a code or a Danish label ("2022M11", "4.kv.22 - 3.kv.23", "maj 2022")."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return period_get_or_create(value)
+        except PeriodError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def prepare_value(self, value):
+        if isinstance(value, int):  # the stored period's key
+            value = Period.objects.filter(pk=value).first()
+        return value.label if isinstance(value, Period) else value
+
+
+# Which fields each kind of target asks for (beyond title, wording, indicator, deadline).
+KIND_FIELDS = {
+    Target.Kind.THRESHOLD: ["bound", "strict", "target_value", "tolerance"],
+    Target.Kind.CHANGE: ["bound", "strict", "change_amount", "change_relative", "tolerance"],
+    Target.Kind.RELATIVE: ["bound", "strict", "comparison_area", "margin", "gap_reduction",
+                           "tolerance"],
+    Target.Kind.GLIDE_PATH: ["bound", "target_value", "tolerance"],
+    Target.Kind.CUMULATIVE: ["bound", "target_value", "tolerance"],
+    Target.Kind.MILESTONE: ["milestone_state"],
+}  # fmt: skip
+KIND_DEFAULTS = {
+    "bound": Target.Bound.AT_LEAST,
+    "strict": False,
+    "target_value": None,
+    "tolerance": Decimal(0),
+    "change_amount": None,
+    "change_relative": False,
+    "comparison_area": None,
+    "margin": Decimal(0),
+    "gap_reduction": None,
+    "milestone_state": Target.MilestoneState.UNREPORTED,
+}
+
+
+class TargetForm(forms.ModelForm):
+    target_value = DanishNumberField(label=_("Target value"), required=False)
+    tolerance = DanishNumberField(
+        label=_("Tolerance for near"), required=False,
+        help_text=_("How far from the requirement still counts as near, in the indicator's unit."),
+    )  # fmt: skip
+    baseline_value = DanishNumberField(label=_("Baseline value"), required=False)
+    baseline_period = PeriodField(
+        label=_("Baseline period"), required=False,
+        help_text=_("e.g. 2022, 2022M11, 4.kv.22 - 3.kv.23 or maj 2022"),
+    )  # fmt: skip
+    change_amount = DanishNumberField(
+        label=_("Change"), required=False,
+        help_text=_("Empty: any change in the good direction (“Reduktion”, “skal falde”)."),
+    )  # fmt: skip
+    margin = DanishNumberField(
+        label=_("Margin"), required=False,
+        help_text=_("Distance required on the good side of the comparison area: 1 for “mindst "
+                    "1 procentpoint under landsgennemsnittet”, 0 for “på niveau med”."),
+    )  # fmt: skip
+    gap_reduction = DanishNumberField(
+        label=_("Gap reduction"), required=False,
+        help_text=_("For “gabet skal nedbringes med mindst 0,2 procentpoint”: 0,2."),
+    )  # fmt: skip
+
+    class Meta:
+        model = Target
+        fields = [
+            "title", "code", "wording", "indicator", "focus_areas", "kind", "bound", "strict",
+            "target_value", "period_kind", "measure_from", "deadline", "tolerance",
+            "baseline_value", "baseline_period", "change_amount", "change_relative",
+            "comparison_area", "margin", "gap_reduction", "milestone_state", "source",
+        ]  # fmt: skip
+        widgets = {
+            "kind": forms.RadioSelect,
+            "focus_areas": forms.CheckboxSelectMultiple,
+            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "measure_from": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.fields["focus_areas"].queryset = plan.focus_areas.all()
+        self.fields["indicator"].queryset = Indicator.objects.filter(
+            Q(owner__isnull=True) | Q(owner=plan.municipality)
+        ).order_by("name")
+        self.fields["comparison_area"].queryset = Area.objects.exclude(pk=plan.municipality_id)
+        for name in ("bound", "milestone_state"):
+            self.fields[name].required = False  # asked only of the kinds that need them
+
+    def clean(self):
+        cleaned = super().clean()
+        # What another kind asks for is reset, so changing the kind leaves nothing behind.
+        asked = set(KIND_FIELDS.get(cleaned.get("kind"), []))
+        for name, default in KIND_DEFAULTS.items():
+            if name not in asked or cleaned.get(name) is None:
+                cleaned[name] = default
+        return cleaned
+
+
+class ReviseForm(forms.Form):
+    """ "Det justerede måltal er 20 %": a new target value from a date, with the reason."""
+
+    effective = forms.DateField(
+        label=_("In force from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    target_value = DanishNumberField(label=_("New target value"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))

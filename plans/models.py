@@ -360,7 +360,10 @@ class Target(models.Model):
             gap_reduction=self.gap_reduction,
             comparison_baseline=comparison_baseline,
             milestone_state=self.milestone_state,
-            revisions=tuple(r.as_engine_revision() for r in self.revisions.all()),
+            # An unsaved target (a form's preview) has no revisions yet.
+            revisions=tuple(r.as_engine_revision() for r in self.revisions.all())
+            if self.pk
+            else (),
         )
 
 

@@ -68,7 +68,7 @@ def _value_at(measurements, period) -> Decimal | None:
 
 
 def evaluate_targets(targets, *, as_of: date) -> dict[int, engine.Result]:
-    """The engine's answer for each target, keyed by target id."""
+    """The engine's answer for each target, keyed by target id (None for an unsaved one)."""
     targets = list(targets)
     series = _series_by_key(targets)
     results = {}

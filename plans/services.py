@@ -5,6 +5,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -205,3 +206,27 @@ def refresh_on_commit(target):
     from .tasks import enqueue, recompute_target_statuses
 
     transaction.on_commit(lambda: enqueue(recompute_target_statuses, [target.pk]))
+
+
+@transaction.atomic
+def target_update(*, target: Target, focus_areas, **fields) -> Target:
+    """Change a target's definition (the history keeps the old one) and refresh its status."""
+    if any(fa.plan_id != target.plan_id for fa in focus_areas):
+        raise ValidationError({"focus_areas": _("A target's focus areas belong to its own plan.")})
+    for name, value in fields.items():
+        setattr(target, name, value)
+    target.full_clean()
+    target.save()
+    target.focus_areas.set(focus_areas)
+    refresh_on_commit(target)
+    return target
+
+
+def unique_target_key(plan, title: str) -> str:
+    """A key for a new target: the plan's key and the title, numbered if taken."""
+    base = slugify(f"{plan.key}-{title}")[:110] or plan.key
+    key, n = base, 1
+    while Target.objects.filter(key=key).exists():
+        n += 1
+        key = f"{base}-{n}"
+    return key

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_figures, views_rounds
+from . import views, views_definitions, views_figures, views_rounds
 
 app_name = "plans"
 
@@ -22,6 +22,17 @@ urlpatterns = [
         name="round_pdf",
     ),
     path("targets/<slug:target_key>/", views.target_detail, name="target"),
+    path("plans/<slug:plan_key>/targets/new/", views_definitions.target_edit, name="target_new"),
+    path(
+        "plans/<slug:plan_key>/targets/<slug:target_key>/edit/",
+        views_definitions.target_edit,
+        name="target_edit",
+    ),
+    path(
+        "plans/<slug:plan_key>/targets/<slug:target_key>/revise/",
+        views_definitions.target_revise,
+        name="target_revise",
+    ),
     path("indicators/", views.indicator_list, name="indicators"),
     path("indicators/<slug:key>/", views.indicator_detail, name="indicator"),
     path("plans/<slug:plan_key>/figures/", views_figures.figures_grid, name="figures"),

@@ -37,6 +37,7 @@ def plan_detail(request, plan_key):
         "rounds": access.visible_rounds(request.user).filter(plan=plan),
         "table": table,
         "can_edit_figures": access.can_edit_figures(request.user, plan.municipality_id),
+        "can_edit_definitions": access.can_edit_definitions(request.user, plan.municipality_id),
     }
     return render(request, "plans/plan_detail.html", context)
 
@@ -81,6 +82,9 @@ def target_detail(request, target_key):
             key=lambda n: n.round.cut_off,
         ),
         "revisions": [(r, card.revision_value(r)) for r in target.revisions.all()],
+        "can_edit_definitions": access.can_edit_definitions(
+            request.user, target.plan.municipality_id
+        ),
     }
     return render(request, "plans/target_detail.html", context)
 

@@ -108,6 +108,16 @@ FIGURE_PAGES = {
                      "superuser": OK},
     "round_work": {"anonymous": 302, "committee of the private": HIDDEN,
                    "analyst of the private": OK, "analyst of the public": HIDDEN, "superuser": OK},
+    # defining targets of the private municipality's draft plan: its administrators only
+    "target_new": {"anonymous": 302, "committee of the private": HIDDEN,
+                   "analyst of the private": 403, "analyst of the public": HIDDEN,
+                   "superuser": OK},
+    "target_edit": {"anonymous": 302, "committee of the private": HIDDEN,
+                    "analyst of the private": 403, "analyst of the public": HIDDEN,
+                    "superuser": OK},
+    "target_revise": {"anonymous": 302, "committee of the private": HIDDEN,
+                      "analyst of the private": 403, "analyst of the public": HIDDEN,
+                      "superuser": 302},
     # the private municipality's (draft) plan's data-entry grid
     "figures": {"anonymous": 302, "committee of the private": HIDDEN,
                 "analyst of the private": OK, "analyst of the public": HIDDEN, "superuser": OK},
@@ -137,8 +147,10 @@ def test_figure_pages_for_every_role(client, world, persona):
     failures = []
     for name, expected in FIGURE_PAGES.items():
         args = [] if name in {"import_upload", "import_template"} else [batch.pk]
-        if name in {"figures", "round_create"}:
+        if name in {"figures", "round_create", "target_new"}:
             args = [pages["private"][0].key]
+        if name in {"target_edit", "target_revise"}:
+            args = [pages["private"][0].key, "r-target"]
         if name == "round_work":
             args = [pages["private"][0].key, pages["private"][2].pk]
         url = reverse(f"plans:{name}", args=args)
