@@ -138,8 +138,8 @@ class TargetForm(forms.ModelForm):
         widgets = {
             "kind": forms.RadioSelect,
             "focus_areas": forms.CheckboxSelectMultiple,
-            "deadline": forms.DateInput(attrs={"type": "date"}),
-            "measure_from": forms.DateInput(attrs={"type": "date"}),
+            "deadline": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "measure_from": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         }
 
     def __init__(self, *args, plan, **kwargs):
@@ -152,6 +152,7 @@ class TargetForm(forms.ModelForm):
         self.fields["comparison_area"].queryset = Area.objects.exclude(pk=plan.municipality_id)
         for name in ("bound", "milestone_state"):
             self.fields[name].required = False  # asked only of the kinds that need them
+        self.fields["kind"].choices = Target.Kind.choices  # no empty choice among the kinds
 
     def clean(self):
         cleaned = super().clean()
@@ -167,7 +168,7 @@ class ReviseForm(forms.Form):
     """ "Det justerede måltal er 20 %": a new target value from a date, with the reason."""
 
     effective = forms.DateField(
-        label=_("In force from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("In force from"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     target_value = DanishNumberField(label=_("New target value"))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -21,7 +21,7 @@ class RoundForm(forms.ModelForm):
     class Meta:
         model = ReportingRound
         fields = ["name", "cut_off"]
-        widgets = {"cut_off": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"cut_off": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
         help_texts = {"name": gettext_lazy("e.g. “Status maj 2025” or “Afrapportering for 2025”")}
 
 

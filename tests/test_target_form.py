@@ -104,3 +104,12 @@ def test_an_analyst_cannot_define_targets(client, admin_of_plan, member):
     plan, _theme, _indicator = admin_of_plan
     client.force_login(member(plan.municipality, Membership.Role.ANALYST, username="analytiker"))
     assert client.get(reverse("plans:target_new", args=[plan.key])).status_code == 403
+
+
+def test_the_edit_form_shows_the_stored_dates_and_only_real_kinds(client, admin_of_plan):
+    plan, theme, indicator = admin_of_plan
+    client.post(reverse("plans:target_new", args=[plan.key]), threshold(theme, indicator))
+    target = Target.objects.get()
+    page = client.get(reverse("plans:target_edit", args=[plan.key, target.key])).content.decode()
+    assert 'type="date" name="deadline" value="2023-12-31"' in page
+    assert 'name="kind" value="threshold"' in page and 'name="kind" value=""' not in page
