@@ -23,6 +23,7 @@ def page_types(live_server):
         "round": f"{base}/plans/{reporting_round.plan.key}/rounds/{reporting_round.pk}/",
         "indicators": f"{base}/indicators/",
         "indicator": f"{base}/indicators/unge-offentlig-forsorgelse/",
+        "login": f"{base}/accounts/login/",
     }
 
 
