@@ -1,10 +1,13 @@
 from . import access
+from .models import Membership
 
 
 def roles(request):
-    """What the header offers the user: the import page only to those who may load figures."""
+    """What the pages offer the user: loading figures to analysts and administrators, defining
+    plans and indicators to administrators."""
     user = request.user
-    can_import = user.is_authenticated and (
-        user.is_superuser or any(role in access.EDITORS for role in access.roles(user).values())
-    )
-    return {"can_import": can_import}
+    held = set(access.roles(user).values())
+    return {
+        "can_import": user.is_superuser or bool(held & access.EDITORS),
+        "can_define": user.is_superuser or Membership.Role.ADMIN in held,
+    }

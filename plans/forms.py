@@ -9,7 +9,7 @@ from kpis.models import Area, Indicator, Period
 from kpis.periods import PeriodError
 from kpis.services import period_get_or_create
 
-from .models import Target
+from .models import FocusArea, Guidepost, Initiative, Plan, Target
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
@@ -172,3 +172,73 @@ class ReviseForm(forms.Form):
     )
     target_value = DanishNumberField(label=_("New target value"))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+ISO_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = ["title", "kind", "committee", "start_year", "end_year", "approval_state",
+                  "approved_on", "approved_by", "summary"]  # fmt: skip
+        widgets = {"approved_on": ISO_DATE}
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.municipality = municipality
+        self.fields["committee"].queryset = municipality.committees.all()
+
+
+class FocusAreaForm(forms.ModelForm):
+    class Meta:
+        model = FocusArea
+        fields = ["number", "title", "intro", "order"]
+
+
+class KeyFactsField(forms.CharField):
+    """Key facts typed one a line, kept as a list."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class InitiativeForm(forms.ModelForm):
+    key_facts = KeyFactsField(
+        label=_("Key facts"), required=False, help_text=_("One a line, e.g. “16 partnerskaber”.")
+    )
+
+    class Meta:
+        model = Initiative
+        fields = ["title", "body", "key_facts", "order"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+
+
+GuidepostFormSet = forms.inlineformset_factory(
+    FocusArea, Guidepost, fields=["text", "order"], extra=1, can_delete=True,
+    widgets={"text": forms.Textarea(attrs={"rows": 2})},
+)  # fmt: skip
+InitiativeFormSet = forms.inlineformset_factory(
+    FocusArea, Initiative, form=InitiativeForm, extra=1, can_delete=True
+)
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["name", "description", "unit", "decimals", "direction", "data_source", "owner"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, owners, shared_allowed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].required = not shared_allowed
+        self.fields["owner"].label = _("Local to municipality")
+        self.fields["owner"].help_text = _(
+            "Empty: a shared indicator that every municipality can use (superusers only)."
+        )

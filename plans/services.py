@@ -222,11 +222,22 @@ def target_update(*, target: Target, focus_areas, **fields) -> Target:
     return target
 
 
-def unique_target_key(plan, title: str) -> str:
-    """A key for a new target: the plan's key and the title, numbered if taken."""
-    base = slugify(f"{plan.key}-{title}")[:110] or plan.key
+def unique_key(model, *parts) -> str:
+    """A readable key for a new row ("guldborgsund-beu-2023"), numbered if it is taken."""
+    base = slugify("-".join(str(p) for p in parts))[:110] or model._meta.model_name
     key, n = base, 1
-    while Target.objects.filter(key=key).exists():
+    while model.objects.filter(key=key).exists():
         n += 1
         key = f"{base}-{n}"
     return key
+
+
+@transaction.atomic
+def definition_save(form, *formsets):
+    """Save a definition form with its inline formsets (guideposts, initiatives) together:
+    all or nothing, and each row keeps its history."""
+    instance = form.save()
+    for formset in formsets:
+        formset.instance = instance
+        formset.save()
+    return instance

@@ -50,6 +50,7 @@ def focus_area_detail(request, plan_key, area_key):
         "plan": plan,
         "focus_area": focus_area,
         "cards": cards_for(focus_area.targets.all()),
+        "can_edit_definitions": access.can_edit_definitions(request.user, plan.municipality_id),
         "siblings": plan.focus_areas.only("key", "title", "number", "order"),
     }
     return render(request, "plans/focus_area_detail.html", context)

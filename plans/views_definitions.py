@@ -6,10 +6,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from kpis.models import Area, Indicator
+
 from . import access, selectors, services
 from .cards import Card
-from .forms import KIND_FIELDS, ReviseForm, TargetForm
-from .models import Target
+from .forms import (
+    KIND_FIELDS,
+    FocusAreaForm,
+    GuidepostFormSet,
+    IndicatorForm,
+    InitiativeFormSet,
+    PlanForm,
+    ReviseForm,
+    TargetForm,
+)
+from .models import FocusArea, Membership, Plan, Target
 
 
 def _editable_plan(request, plan_key):
@@ -63,7 +74,7 @@ def _preview(plan, target, data, form):
 def _save(plan, target, data, focus_areas):
     if target:
         return services.target_update(target=target, focus_areas=focus_areas, **data)
-    key = services.unique_target_key(plan, data["title"])
+    key = services.unique_key(Target, plan.key, data["title"])
     return services.target_create(plan=plan, key=key, focus_areas=focus_areas, **data)
 
 
@@ -81,3 +92,80 @@ def target_revise(request, plan_key, target_key):
     context = {"plan": plan, "target": target, "form": TargetForm(instance=target, plan=plan),
                "kind_fields": KIND_FIELDS, "revise_form": form}  # fmt: skip
     return render(request, "plans/target_form.html", context, status=400)
+
+
+def _admin_municipalities(user):
+    """Municipalities whose definitions the user may edit."""
+    if user.is_superuser:
+        return Area.objects.filter(kind=Area.Kind.MUNICIPALITY)
+    admin_of = [a for a, role in access.roles(user).items() if role == Membership.Role.ADMIN]
+    return Area.objects.filter(pk__in=admin_of)
+
+
+@login_required
+def plan_edit(request, plan_key=None):
+    """Create a plan (choosing the municipality) or edit one."""
+    if plan_key:
+        plan = _editable_plan(request, plan_key)
+        municipality = plan.municipality
+    else:
+        plan = None
+        choices = _admin_municipalities(request.user)
+        municipality = choices.filter(pk=request.GET.get("municipality") or 0).first()
+        if municipality is None:
+            if not choices.exists():
+                raise PermissionDenied
+            return render(request, "plans/choose_municipality.html", {"municipalities": choices})
+    form = PlanForm(request.POST or None, instance=plan, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        if plan is None:
+            form.instance.key = services.unique_key(
+                Plan, municipality.slug, form.cleaned_data["title"], form.cleaned_data["start_year"]
+            )
+        saved = services.definition_save(form)
+        return redirect("plans:plan", saved.key)
+    context = {"plan": plan, "municipality": municipality, "form": form}
+    return render(request, "plans/plan_form.html", context)
+
+
+@login_required
+def focus_area_edit(request, plan_key, area_key=None):
+    """A focus area with its guideposts and initiatives, saved together."""
+    plan = _editable_plan(request, plan_key)
+    focus_area = get_object_or_404(plan.focus_areas, key=area_key) if area_key else None
+    instance = focus_area or FocusArea(plan=plan, order=plan.focus_areas.count())
+    data = request.POST or None
+    form = FocusAreaForm(data, instance=instance)
+    guideposts = GuidepostFormSet(data, instance=instance, prefix="guideposts")
+    initiatives = InitiativeFormSet(data, instance=instance, prefix="initiatives")
+    if request.method == "POST" and all(f.is_valid() for f in (form, guideposts, initiatives)):
+        if focus_area is None:
+            form.instance.key = services.unique_key(FocusArea, plan.key, form.cleaned_data["title"])
+        saved = services.definition_save(form, guideposts, initiatives)
+        return redirect("plans:theme", plan.key, saved.key)
+    context = {"plan": plan, "focus_area": focus_area, "form": form,
+               "guideposts": guideposts, "initiatives": initiatives}  # fmt: skip
+    return render(request, "plans/focus_area_form.html", context)
+
+
+@login_required
+def indicator_edit(request, key=None):
+    """Shared indicators are a superuser's; a local one is its municipality's administrators'."""
+    owners = _admin_municipalities(request.user)
+    indicator = get_object_or_404(Indicator, key=key) if key else None
+    if not owners.exists() or (
+        indicator and not request.user.is_superuser and indicator.owner_id not in
+        set(owners.values_list("pk", flat=True))
+    ):  # fmt: skip
+        raise PermissionDenied
+    form = IndicatorForm(request.POST or None, instance=indicator, owners=owners,
+                         shared_allowed=request.user.is_superuser)  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        if indicator is None:
+            owner = form.cleaned_data.get("owner")
+            form.instance.key = services.unique_key(
+                Indicator, owner.slug if owner else "", form.cleaned_data["name"]
+            )
+        saved = services.definition_save(form)
+        return redirect("plans:indicator", saved.key)
+    return render(request, "plans/indicator_form.html", {"indicator": indicator, "form": form})

@@ -108,6 +108,24 @@ FIGURE_PAGES = {
                      "superuser": OK},
     "round_work": {"anonymous": 302, "committee of the private": HIDDEN,
                    "analyst of the private": OK, "analyst of the public": HIDDEN, "superuser": OK},
+    # defining plans, focus areas and indicators: administrators only
+    "plan_new": {"anonymous": 302, "committee of the private": 403,
+                 "analyst of the private": 403, "analyst of the public": 403, "superuser": OK},
+    "plan_edit": {"anonymous": 302, "committee of the private": HIDDEN,
+                  "analyst of the private": 403, "analyst of the public": HIDDEN,
+                  "superuser": OK},
+    "theme_new": {"anonymous": 302, "committee of the private": HIDDEN,
+                  "analyst of the private": 403, "analyst of the public": HIDDEN,
+                  "superuser": OK},
+    "theme_edit": {"anonymous": 302, "committee of the private": HIDDEN,
+                   "analyst of the private": 403, "analyst of the public": HIDDEN,
+                   "superuser": OK},
+    "indicator_new": {"anonymous": 302, "committee of the private": 403,
+                      "analyst of the private": 403, "analyst of the public": 403,
+                      "superuser": OK},
+    "indicator_edit": {"anonymous": 302, "committee of the private": 403,
+                       "analyst of the private": 403, "analyst of the public": 403,
+                       "superuser": OK},
     # defining targets of the private municipality's draft plan: its administrators only
     "target_new": {"anonymous": 302, "committee of the private": HIDDEN,
                    "analyst of the private": 403, "analyst of the public": HIDDEN,
@@ -133,6 +151,20 @@ FIGURE_PAGES = {
 }  # fmt: skip
 
 
+def page_args(name, pages, batch):
+    """The URL arguments of an analyst's or administrator's page, on the private side."""
+    plan, theme, draft, _approved = pages["private"]
+    return {
+        "import_upload": [], "import_template": [], "plan_new": [], "indicator_new": [],
+        "import": [batch.pk], "import_status": [batch.pk], "import_commit": [batch.pk],
+        "figures": [plan.key], "round_create": [plan.key], "target_new": [plan.key],
+        "plan_edit": [plan.key], "theme_new": [plan.key],
+        "round_work": [plan.key, draft.pk], "theme_edit": [plan.key, theme.key],
+        "target_edit": [plan.key, "r-target"], "target_revise": [plan.key, "r-target"],
+        "indicator_edit": ["ringsted-lokal"],
+    }[name]  # fmt: skip
+
+
 @pytest.mark.parametrize("persona", list(EXPECTED))
 def test_figure_pages_for_every_role(client, world, persona):
     from kpis import services as kpi_services
@@ -146,13 +178,7 @@ def test_figure_pages_for_every_role(client, world, persona):
         client.force_login(personas[persona])
     failures = []
     for name, expected in FIGURE_PAGES.items():
-        args = [] if name in {"import_upload", "import_template"} else [batch.pk]
-        if name in {"figures", "round_create", "target_new"}:
-            args = [pages["private"][0].key]
-        if name in {"target_edit", "target_revise"}:
-            args = [pages["private"][0].key, "r-target"]
-        if name == "round_work":
-            args = [pages["private"][0].key, pages["private"][2].pk]
+        args = page_args(name, pages, batch)
         url = reverse(f"plans:{name}", args=args)
         got = (client.post(url) if name == "import_commit" else client.get(url)).status_code
         if got != expected[persona]:
