@@ -23,7 +23,7 @@ from decimal import Decimal
 import pandas as pd
 from django.utils.translation import gettext as _
 
-from .danish import DanishNumberError, parse_number
+from .danish import DanishNumberError, format_number, parse_number
 from .models import Area, Indicator
 from .periods import PeriodError, PeriodSpec, parse_period
 
@@ -64,18 +64,28 @@ class ParseResult:
         return not self.errors and bool(self.rows)
 
 
+# Figures are stored with 12 digits before the decimal point (kpis.fields.value_field).
+LARGEST = Decimal(10) ** 12
+
+
+def _danish(value: Decimal) -> str:
+    return format_number(value, max(0, -value.as_tuple().exponent))
+
+
 def value_problem(value: Decimal, indicator: Indicator) -> str | None:
-    """Why a value cannot be a figure of this indicator, or None."""
+    """Why a value cannot be a figure of this indicator, or None. Said in Danish numbers."""
     low, high = UNIT_RANGES.get(indicator.unit, (None, None))
+    if abs(value) >= LARGEST:
+        return _("%(value)s is too large to be a figure.") % {"value": _danish(value)}
     if low is not None and value < low:
         return _("%(value)s is below %(low)s, the least a figure of this kind can be.") % {
-            "value": value,
-            "low": low,
+            "value": _danish(value),
+            "low": _danish(low),
         }
     if high is not None and value > high:
         return _("%(value)s is above %(high)s: a share is at most 100.") % {
-            "value": value,
-            "high": high,
+            "value": _danish(value),
+            "high": _danish(high),
         }
     return None
 
@@ -87,7 +97,8 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
     name = filename.lower()
     try:
         if name.endswith((".xlsx", ".xlsm")):
-            frame = pd.read_excel(io.BytesIO(content), dtype=str, keep_default_na=False)
+            # Cells keep their type: a number typed in Excel is a number, not Danish text.
+            frame = pd.read_excel(io.BytesIO(content), dtype=object, keep_default_na=False)
         else:
             text = _decode(content)
             delimiter = _delimiter(text)
@@ -117,6 +128,8 @@ def _decode(content: bytes) -> str:
 
 def _delimiter(text: str) -> str:
     first_line = text.split("\n", 1)[0]
+    if ";" in first_line:  # jobindsats.dk's own; a header may well contain a comma
+        return ";"
     try:
         return csv.Sniffer().sniff(first_line, delimiters=";,\t").delimiter
     except csv.Error:
@@ -184,14 +197,18 @@ def parse(
         line = offset + 2
         if progress and offset % PROGRESS_EVERY == 0:
             progress(offset, total)
-        row_indicator = resolver.indicator(record[indicator_col]) if indicator_col else indicator
+        row_indicator = (
+            resolver.indicator(str(record[indicator_col])) if indicator_col else indicator
+        )
         if row_indicator is None:
             result.errors.append(
                 (line, _("Unknown indicator “%(key)s”.") % {"key": record[indicator_col]})
             )
             continue
-        raw_value = str(record[value_col]).strip()
-        if raw_value in SUPPRESSED:
+        raw_value = record[value_col]
+        if isinstance(raw_value, str):
+            raw_value = raw_value.strip()
+        if raw_value is None or raw_value in SUPPRESSED or _is_nan(raw_value):
             result.suppressed += 1
             continue
         problem, clean = _check_row(record, area_col, period_col, raw_value, row_indicator,
@@ -227,18 +244,37 @@ def _value_column(frame: pd.DataFrame, known: list[str], chosen: str) -> str:
     return candidates[0]
 
 
+def _is_nan(value) -> bool:
+    return isinstance(value, float) and value != value
+
+
+def _value(raw) -> Decimal:
+    """A value cell: an Excel number as the number it is, text as a Danish number."""
+    if isinstance(raw, bool):
+        raise DanishNumberError(_("“%(text)s” is not a number.") % {"text": raw})
+    if isinstance(raw, int | float):
+        return Decimal(str(raw))  # the shortest text of the float: 58.8, not 58.79999…
+    return parse_number(str(raw))
+
+
 def _check_row(record, area_col, period_col, raw_value, indicator, resolver, allowed, line):
+    if allowed is not None and indicator.owner_id is not None and indicator.owner_id not in allowed:
+        return _("The indicator “%(name)s” belongs to another municipality.") % {
+            "name": indicator.name
+        }, None
     area = resolver.area(str(record[area_col]))
     if area is None:
         return _("Unknown area “%(name)s”.") % {"name": record[area_col]}, None
     if allowed is not None and area.kind == Area.Kind.MUNICIPALITY and area.pk not in allowed:
         return _("You may not load figures for %(name)s.") % {"name": area.name}, None
+    if not isinstance(record[period_col], str):
+        return _("Write the period as text, e.g. 2023M08 or 2. kvt. 2023, not as a date."), None
     try:
         period = parse_period(record[period_col])
     except PeriodError as exc:
         return str(exc), None
     try:
-        value = parse_number(raw_value)
+        value = _value(raw_value)
     except DanishNumberError as exc:
         return str(exc), None
     problem = value_problem(value, indicator)

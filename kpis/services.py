@@ -1,6 +1,7 @@
 """Writes of figures. Everything that creates or changes a measurement goes through here, so a
 revision is always kept and the statuses it touches are always refreshed."""
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,6 +14,8 @@ from django.utils.translation import gettext as _
 from . import importers, periods
 from .models import Area, ImportBatch, Indicator, Measurement, MeasurementRevision, Period
 from .signals import measurements_changed
+
+logger = logging.getLogger(__name__)
 
 CREATED = "created"
 REVISED = "revised"
@@ -186,18 +189,16 @@ def import_read(*, batch_id: int) -> ImportBatch | None:
             progress=progress,
         )
     except importers.ImportFileError as exc:
-        batch.file_error = str(exc)
-        batch.state = ImportBatch.State.REFUSED
-        batch.save(update_fields=["file_error", "state"])
-        return batch
+        return _refuse(batch, str(exc))
+    except Exception:
+        # A batch must never stay "reading" for ever; the details go to the log.
+        logger.exception("Reading import %s failed", batch.pk)
+        return _refuse(batch, _("The file could not be read (an unexpected error)."))
     batch.refresh_from_db(fields=["rows_total", "rows_done"])
     batch.errors = [[line, reason] for line, reason in result.errors]
     batch.suppressed = result.suppressed
     batch.rows = _classified(result.rows)
-    batch.counts = {
-        outcome: sum(1 for row in batch.rows if row["outcome"] == outcome)
-        for outcome in (CREATED, REVISED, UNCHANGED)
-    }
+    batch.counts = _counts(batch.rows)
     batch.state = ImportBatch.State.PREVIEW if result.ok else ImportBatch.State.REFUSED
     if not result.rows and not result.errors:
         batch.file_error = _("The file has no figures, only suppressed values.")
@@ -205,16 +206,31 @@ def import_read(*, batch_id: int) -> ImportBatch | None:
     return batch
 
 
-def _classified(rows) -> list[dict]:
+def _refuse(batch, message) -> ImportBatch:
+    batch.file_error = message
+    batch.state = ImportBatch.State.REFUSED
+    batch.save(update_fields=["file_error", "state"])
+    return batch
+
+
+def _counts(rows) -> dict[str, int]:
+    return {
+        outcome: sum(1 for row in rows if row["outcome"] == outcome)
+        for outcome in (CREATED, REVISED, UNCHANGED)
+    }
+
+
+def _classified(rows, *, lock=False) -> list[dict]:
     """Each clean row with what storing it would do: new, revised (with the old value) or
-    unchanged. One query for all the figures the rows could touch."""
+    unchanged. One query for all the figures the rows could touch (locked, when saving)."""
     pairs = {(r.indicator_id, r.area_id) for r in rows}
     existing = {}
     wanted = Q()
     for indicator_id, area_id in pairs:
         wanted |= Q(indicator_id=indicator_id, area_id=area_id)
     if pairs:
-        for m in Measurement.objects.filter(wanted).select_related("period"):
+        figures = Measurement.objects.filter(wanted).select_related("period")
+        for m in figures.select_for_update(of=("self",)) if lock else figures:
             key = (m.indicator_id, m.area_id, m.period.kind, m.period.start, m.period.end)
             existing[key] = m.value
     classified = []
@@ -236,9 +252,29 @@ def _classified(rows) -> list[dict]:
     return classified
 
 
+class PreviewOutdated(Exception):
+    """Figures the file touches changed after the preview was made; nothing was saved, and the
+    preview now shows the figures as they stand."""
+
+
+def _rows_as_clean(rows) -> list[importers.CleanRow]:
+    return [
+        importers.CleanRow(
+            r["line"],
+            r["indicator"],
+            r["area"],
+            periods.parse_period(r["period"]),
+            Decimal(r["value"]),
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
 def import_commit(*, batch_id: int, user=None) -> ImportBatch | None:
     """Store a previewed file's figures, all or nothing. The batch claims itself with a
-    conditional update, so two clicks or two workers never store it twice."""
+    conditional update, so two clicks or two workers never store it twice. If any figure changed
+    since the preview, nothing is stored: PreviewOutdated, with the preview brought up to date
+    (the user saw other old values than the ones they would overwrite)."""
     claimed = ImportBatch.objects.filter(pk=batch_id, state=ImportBatch.State.PREVIEW).update(
         state=ImportBatch.State.SAVING
     )
@@ -247,6 +283,8 @@ def import_commit(*, batch_id: int, user=None) -> ImportBatch | None:
     batch = ImportBatch.objects.get(pk=batch_id)
     try:
         with transaction.atomic():
+            if _classified(_rows_as_clean(batch.rows), lock=True) != batch.rows:
+                raise PreviewOutdated
             indicators = {
                 i.pk: i
                 for i in Indicator.objects.filter(pk__in={r["indicator"] for r in batch.rows})
@@ -269,6 +307,12 @@ def import_commit(*, batch_id: int, user=None) -> ImportBatch | None:
                 ],
                 user=user,
             )
+    except PreviewOutdated:
+        batch.rows = _classified(_rows_as_clean(batch.rows))
+        batch.counts = _counts(batch.rows)
+        batch.state = ImportBatch.State.PREVIEW
+        batch.save(update_fields=["rows", "counts", "state"])
+        raise
     except Exception:
         ImportBatch.objects.filter(pk=batch_id).update(state=ImportBatch.State.PREVIEW)
         raise
@@ -285,13 +329,13 @@ def import_commit(*, batch_id: int, user=None) -> ImportBatch | None:
 
 @dataclass(frozen=True)
 class CellChange:
-    """A figure typed in the grid: the new value (None: cleared) and the version the user saw
-    (the figure's updated_at as text, "" where there was none)."""
+    """A figure typed in the grid: the new value and the version the user saw (the figure's
+    updated_at as text, "" where there was none)."""
 
     indicator: Indicator
     area: Area
     period: periods.PeriodSpec
-    value: Decimal | None
+    value: Decimal
     seen_version: str
 
 
@@ -312,7 +356,7 @@ def version_of(measurement: Measurement | None) -> str:
 def figures_save_checked(*, changes: list[CellChange], user=None) -> dict[str, int]:
     """Save typed figures together, all or nothing, unless any of them changed since the user
     saw it: then FiguresChanged names them and nothing is saved (no silent overwrite)."""
-    conflicts, rows, deleted = [], [], []
+    conflicts, rows = [], []
     for change in changes:
         period = period_get_or_create(change.period)
         current = (
@@ -322,14 +366,9 @@ def figures_save_checked(*, changes: list[CellChange], user=None) -> dict[str, i
         )
         if version_of(current) != change.seen_version:
             conflicts.append((change, current))
-        elif change.value is None:
-            if current:
-                deleted.append(current)
         else:
             rows.append(MeasurementRow(change.indicator, change.area, period, change.value,
                                        _("Typed in the data-entry grid")))  # fmt: skip
     if conflicts:
         raise FiguresChanged(conflicts)
-    counts = measurements_record(rows=rows, user=user)
-    counts["deleted"] = measurements_delete(measurements=deleted) if deleted else 0
-    return counts
+    return measurements_record(rows=rows, user=user)

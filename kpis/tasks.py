@@ -16,5 +16,8 @@ def import_commit_task(batch_id, user_id=None):
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    batch = services.import_commit(batch_id=batch_id, user=user)
+    try:
+        batch = services.import_commit(batch_id=batch_id, user=user)
+    except services.PreviewOutdated:
+        return "outdated"  # the batch is back in preview, brought up to date
     return batch.state if batch else None

@@ -160,6 +160,16 @@ class NarrativeInline(admin.StackedInline):
     readonly_fields = ["author"]
     extra = 0
 
+    # An approved round's narratives are what the committee approved: shown, not edited.
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.frozen) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj and obj.frozen) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and obj.frozen) and super().has_delete_permission(request, obj)
+
 
 @admin.register(ReportingRound)
 class ReportingRoundAdmin(admin.ModelAdmin):

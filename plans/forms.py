@@ -149,7 +149,11 @@ class TargetForm(forms.ModelForm):
         self.fields["indicator"].queryset = Indicator.objects.filter(
             Q(owner__isnull=True) | Q(owner=plan.municipality)
         ).order_by("name")
-        self.fields["comparison_area"].queryset = Area.objects.exclude(pk=plan.municipality_id)
+        # Comparison with national and regional figures, or with a municipality whose figures
+        # are public: a public dashboard must not show a private municipality's figures.
+        self.fields["comparison_area"].queryset = Area.objects.filter(
+            ~Q(kind=Area.Kind.MUNICIPALITY) | Q(public_dashboards=True)
+        ).exclude(pk=plan.municipality_id)
         for name in ("bound", "milestone_state"):
             self.fields[name].required = False  # asked only of the kinds that need them
         self.fields["kind"].choices = Target.Kind.choices  # no empty choice among the kinds
@@ -170,8 +174,40 @@ class ReviseForm(forms.Form):
     effective = forms.DateField(
         label=_("In force from"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    target_value = DanishNumberField(label=_("New target value"))
+    target_value = DanishNumberField(label=_("New target value"), required=False)
+    margin = DanishNumberField(label=_("New margin"), required=False)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    # What a revision changes, per kind: the value the status rule reads.
+    REVISABLE = {
+        Target.Kind.THRESHOLD: "target_value",
+        Target.Kind.GLIDE_PATH: "target_value",
+        Target.Kind.CUMULATIVE: "target_value",
+        Target.Kind.RELATIVE: "margin",
+    }
+
+    def __init__(self, *args, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target = target
+        wanted = self.REVISABLE.get(target.kind)
+        for name in ("target_value", "margin"):
+            if name != wanted:
+                del self.fields[name]
+
+    @property
+    def revisable(self):
+        return self.target.kind in self.REVISABLE
+
+    def clean(self):
+        cleaned = super().clean()
+        wanted = self.REVISABLE.get(self.target.kind)
+        if wanted is None:
+            raise forms.ValidationError(
+                _("This kind of target has no value to revise; edit the target instead.")
+            )
+        if cleaned.get(wanted) is None:
+            self.add_error(wanted, _("This field is required."))
+        return cleaned
 
 
 ISO_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})

@@ -84,13 +84,20 @@ def default_kind(plan) -> str:
     return max(set(kinds), key=kinds.count) if kinds else periods.QUARTER
 
 
-def grid_for(plan, kind: str, year: int) -> Grid:
-    """The grid for a plan, with the stored figures; one query for all of them."""
+def grid_for(plan, kind: str, year: int, *, editable_area_ids=None) -> Grid:
+    """The grid for a plan, with the stored figures; one query for all of them. Rows are the
+    plan's municipality and the comparison areas; another municipality (a target may compare
+    with a neighbour) only where the user may edit it (editable_area_ids; None: all)."""
     indicators = list(Indicator.objects.filter(targets__plan=plan).distinct().order_by("name"))
     municipality = plan.municipality
     extra = [t.comparison_area for t in plan.targets.select_related("comparison_area")]
     areas = [municipality] + comparison_areas(municipality)
     areas += [a for a in extra if a and a not in areas]
+    areas = [
+        a for a in areas
+        if a.kind != Area.Kind.MUNICIPALITY or editable_area_ids is None
+        or a.pk in editable_area_ids
+    ]  # fmt: skip
     columns = KIND_PERIODS[kind](year)
     stored = {
         (m.indicator_id, m.area_id, m.period.start, m.period.end): m
@@ -134,17 +141,19 @@ def changes_from(grid: Grid, data) -> list[CellChange]:
             cell.text, cell.seen_text, cell.version = typed, seen_text, seen_version
             if typed == seen_text:
                 continue
-            value = None
-            if typed:
-                try:
-                    value = parse_number(typed)
-                except DanishNumberError as exc:
-                    cell.error = str(exc)
-                    continue
-                problem = value_problem(value, row.indicator)
-                if problem:
-                    cell.error = problem
-                    continue
+            if not typed:
+                # Deleting would take the figure's history with it; correct it instead.
+                cell.error = _("A figure cannot be deleted here; correct it instead.")
+                continue
+            try:
+                value = parse_number(typed)
+            except DanishNumberError as exc:
+                cell.error = str(exc)
+                continue
+            problem = value_problem(value, row.indicator)
+            if problem:
+                cell.error = problem
+                continue
             changes.append(CellChange(row.indicator, row.area, cell.period, value, seen_version))
     return changes
 

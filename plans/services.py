@@ -189,11 +189,15 @@ def round_submit(*, reporting_round: ReportingRound) -> ReportingRound:
     return reporting_round
 
 
+@transaction.atomic
 def narrative_write(*, target, reporting_round, text, user=None) -> StatusNarrative:
-    # Read the state from the database: the caller's copy may predate the approval.
-    if ReportingRound.objects.filter(
-        pk=reporting_round.pk, state=ReportingRound.State.APPROVED
-    ).exists():
+    # Lock the round and read its state from the database: the caller's copy may predate an
+    # approval, and an approval must not slip in between this check and the write.
+    if (
+        ReportingRound.objects.select_for_update()
+        .filter(pk=reporting_round.pk, state=ReportingRound.State.APPROVED)
+        .exists()
+    ):
         raise RoundFrozen(_("The reporting round is approved; its narratives are locked."))
     narrative, _created = StatusNarrative.objects.update_or_create(
         target=target, round=reporting_round, defaults={"text": text, "author": user}

@@ -41,10 +41,12 @@ def queue_status_refresh(sender, series, **kwargs):
     transaction.on_commit(lambda: enqueue(recompute_statuses_for_series, pairs))
 
 
-def enqueue(task, *args):
-    """Queue a task; with the broker down the figures are saved all the same, and the nightly
-    recompute brings the statuses up to date."""
+def enqueue(task, *args) -> bool:
+    """Queue a task; False if the broker is down. Figures are saved all the same, and the
+    nightly recompute brings the statuses up to date."""
     try:
         task.delay(*args)
     except OperationalError:
-        log.exception("Broker unreachable; %s left to the nightly recompute", task.name)
+        log.exception("Broker unreachable; %s not queued", task.name)
+        return False
+    return True

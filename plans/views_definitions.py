@@ -54,7 +54,7 @@ def target_edit(request, plan_key, target_key=None):
         "form": form,
         "preview": preview,
         "kind_fields": KIND_FIELDS,
-        "revise_form": ReviseForm() if target else None,
+        "revise_form": ReviseForm(target=target) if target else None,
     }
     return render(request, "plans/target_form.html", context)
 
@@ -85,7 +85,7 @@ def target_revise(request, plan_key, target_key):
     target = get_object_or_404(plan.targets, key=target_key)
     if request.method != "POST":
         return redirect("plans:target_edit", plan.key, target.key)
-    form = ReviseForm(request.POST)
+    form = ReviseForm(request.POST, target=target)
     if form.is_valid():
         services.target_revise(target=target, user=request.user, **form.cleaned_data)
         return redirect("plans:target", target.key)

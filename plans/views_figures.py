@@ -2,11 +2,13 @@
 
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kpis import periods
@@ -54,9 +56,11 @@ def import_upload(request):
             value_column=form.cleaned_data["value_column"],
             allowed_area_ids=allowed,
         )
-        if content.count(b"\n") > kpi_services.BACKGROUND_ROWS:
-            enqueue(kpi_tasks.import_read_task, batch.pk)
-        else:
+        large = content.count(b"\n") > kpi_services.BACKGROUND_ROWS or (
+            upload.name.lower().endswith((".xlsx", ".xlsm")) and len(content) > 1_000_000
+        )
+        # With the broker down, the file is read here and now rather than never.
+        if not (large and enqueue(kpi_tasks.import_read_task, batch.pk)):
             kpi_services.import_read(batch_id=batch.pk)
         return redirect("plans:import", batch.pk)
     municipalities = Area.objects.filter(pk__in=allowed) if allowed is not None else None
@@ -106,10 +110,24 @@ def _preview_rows(rows):
 @require_POST
 def import_commit(request, batch_id):
     batch = _batch(request, batch_id)
-    if len(batch.rows) > kpi_services.BACKGROUND_ROWS:
-        enqueue(kpi_tasks.import_commit_task, batch.pk, request.user.pk)
-    else:
-        kpi_services.import_commit(batch_id=batch.pk, user=request.user)
+    # The role may have changed since the upload: check it again.
+    allowed = _editable_area_ids(request.user)
+    municipal = set(
+        Area.objects.filter(
+            pk__in={r["area"] for r in batch.rows}, kind=Area.Kind.MUNICIPALITY
+        ).values_list("pk", flat=True)
+    )
+    if allowed is not None and not municipal <= set(allowed):
+        raise PermissionDenied
+    large = len(batch.rows) > kpi_services.BACKGROUND_ROWS
+    if not (large and enqueue(kpi_tasks.import_commit_task, batch.pk, request.user.pk)):
+        try:
+            kpi_services.import_commit(batch_id=batch.pk, user=request.user)
+        except kpi_services.PreviewOutdated:
+            messages.warning(request, _(
+                "Some of the figures changed after the preview was made. Nothing was saved; "
+                "check the preview as it now stands and save again."
+            ))  # fmt: skip
     return redirect("plans:import", batch.pk)
 
 
@@ -143,7 +161,9 @@ def figures_grid(request, plan_key):
         kind = periods.QUARTER
     years = list(range(plan.start_year - 2, plan.end_year + 1))
     year = _int(request.GET.get("year"), default=min(timezone.localdate().year, plan.end_year))
-    table = grid.grid_for(plan, kind, year)
+    year = min(max(year, years[0]), years[-1])
+    editable = _editable_area_ids(request.user)
+    table = grid.grid_for(plan, kind, year, editable_area_ids=editable)
     saved = None
     if request.method == "POST":
         changes = grid.changes_from(table, request.POST)
@@ -153,7 +173,7 @@ def figures_grid(request, plan_key):
             except kpi_services.FiguresChanged as exc:
                 grid.mark_conflicts(table, exc.conflicts)
             else:
-                table = grid.grid_for(plan, kind, year)  # the figures as now stored
+                table = grid.grid_for(plan, kind, year, editable_area_ids=editable)
     context = {
         "plan": plan,
         "grid": table,

@@ -4,7 +4,8 @@ round; an administrator approves it, which freezes it."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,10 +33,14 @@ def round_create(request, plan_key):
         raise PermissionDenied
     form = RoundForm(request.POST or None, instance=ReportingRound(plan=plan))
     if request.method == "POST" and form.is_valid():
-        reporting_round = services.round_create(
-            plan=plan, name=form.cleaned_data["name"], cut_off=form.cleaned_data["cut_off"]
-        )
-        return redirect("plans:round_work", plan.key, reporting_round.pk)
+        try:
+            reporting_round = services.round_create(
+                plan=plan, name=form.cleaned_data["name"], cut_off=form.cleaned_data["cut_off"]
+            )
+        except ValidationError as exc:  # e.g. the plan already has a round of that name
+            form.add_error(None, exc)
+        else:
+            return redirect("plans:round_work", plan.key, reporting_round.pk)
     return render(request, "plans/round_form.html", {"plan": plan, "form": form})
 
 
@@ -64,23 +69,12 @@ def round_work(request, plan_key, round_id):
         if action == "approve" and not access.can_edit_definitions(request.user, municipality_id):
             raise PermissionDenied
         if not errors:
-            for target in targets:
-                text = texts[target.pk]
-                if text != saved.get(target.pk, ""):
-                    services.narrative_write(
-                        target=target, reporting_round=reporting_round, text=text,
-                        user=request.user,
-                    )  # fmt: skip
-            if action == "submit":
-                services.round_submit(reporting_round=reporting_round)
-                messages.success(request, _("The round is submitted for approval."))
-            elif action == "approve":
-                services.round_approve(reporting_round=reporting_round, user=request.user)
-                messages.success(request, _("The round is approved and frozen."))
+            try:
+                return _save_round_work(request, plan, reporting_round, targets, texts, saved,
+                                        action)  # fmt: skip
+            except services.RoundFrozen as exc:
+                messages.error(request, str(exc))
                 return redirect("plans:round", plan.key, reporting_round.pk)
-            else:
-                messages.success(request, _("The narratives are saved."))
-            return redirect("plans:round_work", plan.key, reporting_round.pk)
         shown = texts  # nothing saved: keep what was typed
     results = selectors.round_results(reporting_round, today=timezone.localdate())
     items = [
@@ -94,3 +88,24 @@ def round_work(request, plan_key, round_id):
         "can_approve": access.can_edit_definitions(request.user, municipality_id),
     }
     return render(request, "plans/round_work.html", context, status=400 if errors else 200)
+
+
+@transaction.atomic
+def _save_round_work(request, plan, reporting_round, targets, texts, saved, action):
+    """The narratives and the round's next step, together: all or nothing."""
+    for target in targets:
+        text = texts[target.pk]
+        if text != saved.get(target.pk, ""):
+            services.narrative_write(
+                target=target, reporting_round=reporting_round, text=text, user=request.user
+            )
+    if action == "submit":
+        services.round_submit(reporting_round=reporting_round)
+        messages.success(request, _("The round is submitted for approval."))
+    elif action == "approve":
+        services.round_approve(reporting_round=reporting_round, user=request.user)
+        messages.success(request, _("The round is approved and frozen."))
+        return redirect("plans:round", plan.key, reporting_round.pk)
+    else:
+        messages.success(request, _("The narratives are saved."))
+    return redirect("plans:round_work", plan.key, reporting_round.pk)

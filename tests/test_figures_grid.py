@@ -73,7 +73,7 @@ def test_typed_figures_are_saved_together_and_statuses_follow(
     data[cell(plan, share, "Hele landet", "2023Q2")] = "10,0"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(grid_url(plan), data)
-    assert "Gemt: 2 nye" in response.content.decode()
+    assert "Gemt: 2 nye, 0 ændrede" in response.content.decode()
     assert Measurement.objects.count() == 3
     status = TargetStatus.objects.get(target=target)
     assert (status.status, status.current_value) == ("met", Decimal("12.5"))
@@ -136,13 +136,37 @@ def test_a_cell_left_alone_is_not_a_conflict(client, plan_with_share, member):
     assert Measurement.objects.get(period__start=date(2023, 1, 1)).value == Decimal("11.9")
 
 
-def test_clearing_a_cell_deletes_the_figure(client, plan_with_share):
+def test_clearing_a_cell_is_refused_so_the_figures_history_stays(client, plan_with_share):
     plan, share, _target, analyst = plan_with_share
     client.force_login(analyst)
     data = form_of(client.get(grid_url(plan)).content.decode())
     data[cell(plan, share, "Guldborgsund", "2023Q1")] = ""
-    assert "1 slettet" in client.post(grid_url(plan), data).content.decode()
-    assert not Measurement.objects.exists()
+    html = client.post(grid_url(plan), data).content.decode()
+    assert "Et tal kan ikke slettes her" in html
+    assert Measurement.objects.get().value == Decimal("11.3")
+
+
+def test_another_municipality_compared_with_is_not_in_the_grid(client, plan_with_share):
+    plan, share, target, analyst = plan_with_share
+    neighbour = make_municipality("Ringsted", "329")
+    target.comparison_area = neighbour
+    target.save()
+    client.force_login(analyst)
+    html = client.get(grid_url(plan)).content.decode()
+    assert "Ringsted" not in html
+    data = form_of(html)
+    data[f"c-{share.pk}-{neighbour.pk}-2023Q2"] = "5,0"  # posted by hand all the same
+    data[f"s-{share.pk}-{neighbour.pk}-2023Q2"] = "|"
+    client.post(grid_url(plan), data)
+    assert not Measurement.objects.filter(area=neighbour).exists()
+
+
+def test_a_year_out_of_range_shows_the_nearest_year(client, plan_with_share):
+    plan, _share, _target, analyst = plan_with_share
+    client.force_login(analyst)
+    for year in ("0", "-5", "99999", "abc"):
+        url = reverse("plans:figures", args=[plan.key]) + f"?kind=quarter&year={year}"
+        assert client.get(url).status_code == 200
 
 
 def test_only_the_municipalitys_editors_may_type(client, plan_with_share, member):

@@ -246,3 +246,63 @@ def test_a_large_file_is_read_by_a_worker_with_progress(client, setting, monkeyp
     client.post(reverse("plans:import_commit", args=[batch.pk]))
     assert Measurement.objects.count() == 36
     assert Area.objects.filter(measurements__isnull=False).distinct().count() == 1
+
+
+def test_a_figure_changed_after_the_preview_is_not_overwritten_silently(client, setting):
+    guldborgsund, indicator, _target = setting
+    batch = upload(client, JOBINDSATS, indicator=indicator.pk)
+    assert batch.counts["created"] == 5
+    record(indicator, guldborgsund, "2023M08", "7,0")  # a colleague types it meanwhile
+    page = client.post(reverse("plans:import_commit", args=[batch.pk]), follow=True)
+    assert "ændret, efter forhåndsvisningen blev lavet" in page.content.decode()
+    assert Measurement.objects.count() == 1  # only the colleague's figure
+    batch.refresh_from_db()
+    assert batch.state == "preview" and batch.counts == {"created": 4, "revised": 1,
+                                                         "unchanged": 0}  # fmt: skip
+    client.post(reverse("plans:import_commit", args=[batch.pk]))  # seen now: saved on purpose
+    assert Measurement.objects.get(area=guldborgsund, period__kind="month").value == Decimal("11.3")
+
+
+def test_excel_number_cells_are_read_as_numbers_and_dates_refused(client, setting):
+    _guldborgsund, indicator, _target = setting
+    frame = pd.DataFrame({"Område": ["Guldborgsund", "Hele landet"],
+                          "Periode": ["2023M09", "2023M09"], "Andel": [58.8, 10]})  # fmt: skip
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False)
+    batch = upload(client, buffer.getvalue(), name="tal.xlsx", indicator=indicator.pk)
+    assert batch.state == "preview"
+    assert [r["value"] for r in batch.rows] == ["58.800000", "10.000000"]
+    dated = pd.DataFrame({"Område": ["Guldborgsund"], "Periode": [pd.Timestamp("2023-09-01")],
+                          "Andel": ["11,3"]})  # fmt: skip
+    buffer = io.BytesIO()
+    dated.to_excel(buffer, index=False)
+    refused = upload(client, buffer.getvalue(), name="dato.xlsx", indicator=indicator.pk)
+    assert "Skriv perioden som tekst" in refused.errors[0][1]
+
+
+def test_a_header_with_a_comma_is_still_semicolon_separated(client, setting):
+    _guldborgsund, indicator, _target = setting
+    content = "Område;Periode;Andel, i pct.\nGuldborgsund;2023M08;11,3\n"
+    assert upload(client, content, indicator=indicator.pk).state == "preview"
+
+
+def test_another_municipalitys_local_indicator_is_refused(client, setting):
+    _guldborgsund, _indicator, _target = setting
+    local = make_indicator("ringsted-lokal")
+    local.owner = make_municipality("Ringsted", "329")
+    local.save()
+    batch = upload(client, "indikator;område;periode;værdi\nringsted-lokal;Hele landet;2023;5\n",
+                   name="skabelon.csv")  # fmt: skip
+    assert batch.state == "refused"
+    assert "tilhører en anden kommune" in batch.errors[0][1]
+
+
+def test_errors_speak_danish_numbers_and_huge_values_are_refused(client, setting):
+    _guldborgsund, indicator, _target = setting
+    content = (
+        "Område;Periode;Andel\nGuldborgsund;2023M08;158,8\nGuldborgsund;2023M09;1.000.000.000.000\n"
+    )
+    batch = upload(client, content, indicator=indicator.pk)
+    reasons = [reason for _line, reason in batch.errors]
+    assert reasons[0] == "158,8 er over 100: en andel er højst 100."
+    assert "for stort" in reasons[1]

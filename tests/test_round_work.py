@@ -100,3 +100,24 @@ def test_an_analyst_creates_a_round(client, member, draft_round):
         reverse("plans:round_create", args=[plan.key]), {"name": "X", "cut_off": "31-03"}
     )
     assert bad.status_code == 200 and "Indtast en gyldig dato" in bad.content.decode()
+
+
+def test_a_duplicate_round_name_is_a_form_error_not_a_crash(client, member, draft_round):
+    plan, reporting_round = draft_round
+    client.force_login(member(plan.municipality))
+    response = client.post(reverse("plans:round_create", args=[plan.key]),
+                           {"name": reporting_round.name, "cut_off": "2024-03-31"})  # fmt: skip
+    assert response.status_code == 200
+    assert ReportingRound.objects.filter(name=reporting_round.name).count() == 1
+    assert "allerede" in response.content.decode()  # "… eksisterer allerede."
+
+
+def test_approving_twice_is_told_not_a_crash(client, member, draft_round):
+    plan, reporting_round = draft_round
+    client.force_login(member(plan.municipality, Membership.Role.ADMIN, username="chef"))
+    from plans.services import round_approve
+
+    round_approve(reporting_round=reporting_round)  # a colleague approved it a moment ago
+    ReportingRound.objects.filter(pk=reporting_round.pk).update(state="draft")  # a stale page
+    response = client.post(work_url(plan, reporting_round), {"action": "approve"}, follow=True)
+    assert response.status_code == 200 and "allerede godkendt" in response.content.decode()

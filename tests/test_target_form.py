@@ -113,3 +113,32 @@ def test_the_edit_form_shows_the_stored_dates_and_only_real_kinds(client, admin_
     page = client.get(reverse("plans:target_edit", args=[plan.key, target.key])).content.decode()
     assert 'type="date" name="deadline" value="2023-12-31"' in page
     assert 'name="kind" value="threshold"' in page and 'name="kind" value=""' not in page
+
+
+def test_a_relative_target_is_revised_by_its_margin_and_a_change_target_not_at_all(
+    client, admin_of_plan
+):
+    plan, theme, indicator = admin_of_plan
+    country = Target._meta.get_field("comparison_area").related_model.objects.get(kind="country")
+    url = reverse("plans:target_new", args=[plan.key])
+    client.post(url, threshold(theme, indicator, kind="relative", comparison_area=country.pk,
+                               margin="1", title="Relativt"))  # fmt: skip
+    relative = Target.objects.get(title="Relativt")
+    revise = reverse("plans:target_revise", args=[plan.key, relative.key])
+    client.post(revise, {"effective": "2023-06-01", "margin": "0,5", "reason": "Justeret"})
+    assert relative.revisions.get().margin == Decimal("0.5")
+
+    client.post(url, threshold(theme, indicator, kind="change", title="Ændring"))
+    change = Target.objects.get(title="Ændring")
+    edit_page = client.get(reverse("plans:target_edit", args=[plan.key, change.key]))
+    assert "Justér måltallet" not in edit_page.content.decode()
+    refused = client.post(reverse("plans:target_revise", args=[plan.key, change.key]),
+                          {"effective": "2023-06-01", "reason": "x"})  # fmt: skip
+    assert refused.status_code == 400 and not change.revisions.exists()
+
+
+def test_a_private_municipality_cannot_be_a_comparison_area(client, admin_of_plan):
+    plan, _theme, _indicator = admin_of_plan
+    private = make_municipality("Ringsted", "329")
+    page = client.get(reverse("plans:target_new", args=[plan.key])).content.decode()
+    assert "Hele landet" in page and f'value="{private.pk}">Ringsted' not in page
