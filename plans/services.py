@@ -245,3 +245,16 @@ def definition_save(form, *formsets):
         formset.instance = instance
         formset.save()
     return instance
+
+
+@transaction.atomic
+def target_revert(*, target: Target, version_id: int) -> Target:
+    """Put an earlier version of a target's definition back. The history keeps both: the
+    version reverted from and the revert itself."""
+    version = target.history.get(history_id=version_id)
+    restored = version.instance
+    restored._state.adding = False  # the same row, not a new one: unique checks must know
+    restored.full_clean()
+    restored.save()
+    refresh_on_commit(restored)
+    return restored

@@ -41,6 +41,11 @@ urlpatterns = [
     path(f"{P}/targets/new/", views_definitions.target_edit, name="target_new"),
     path(f"{P}/targets/<slug:target_key>/edit/", views_definitions.target_edit, name="target_edit"),
     path(
+        f"{P}/targets/<slug:target_key>/history/",
+        views_definitions.target_history,
+        name="target_history",
+    ),
+    path(
         f"{P}/targets/<slug:target_key>/revise/",
         views_definitions.target_revise,
         name="target_revise",

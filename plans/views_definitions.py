@@ -1,12 +1,14 @@
 """Administrators define targets in a form that speaks the domain: the kind decides what the
 form asks for, and a preview shows the status the target would get on today's figures."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from kpis.models import Area, Indicator
+from kpis.models import Area, Indicator, MeasurementRevision
 
 from . import access, selectors, services
 from .cards import Card
@@ -169,3 +171,37 @@ def indicator_edit(request, key=None):
         saved = services.definition_save(form)
         return redirect("plans:indicator", saved.key)
     return render(request, "plans/indicator_form.html", {"indicator": indicator, "form": form})
+
+
+def _changes(versions):
+    """Each version with what it changed from the one before: [(field label, old, new)]."""
+    rows = []
+    for newer, older in zip(versions, versions[1:] + [None], strict=True):
+        changes = []
+        if older is not None:
+            delta = newer.diff_against(older)
+            for change in delta.changes:
+                label = Target._meta.get_field(change.field).verbose_name
+                changes.append((label, change.old, change.new))
+        rows.append((newer, changes))
+    return rows
+
+
+@login_required
+def target_history(request, plan_key, target_key):
+    """Who changed the target's definition when, from what to what; and every revision of its
+    figures. Administrators can put an earlier version back."""
+    plan = _editable_plan(request, plan_key)
+    target = get_object_or_404(plan.targets.select_related("indicator"), key=target_key)
+    if request.method == "POST":
+        services.target_revert(target=target, version_id=int(request.POST["version"]))
+        messages.success(request, _("The earlier version is back; the history keeps both."))
+        return redirect("plans:target_history", plan.key, target.key)
+    versions = list(target.history.select_related("history_user").order_by("-history_date"))
+    figures = MeasurementRevision.objects.filter(
+        measurement__indicator=target.indicator_id,
+        measurement__area__in=[plan.municipality_id, target.comparison_area_id],
+    ).select_related("measurement__area", "measurement__period", "changed_by")
+    context = {"plan": plan, "target": target, "versions": _changes(versions),
+               "figures": figures.order_by("-changed_at")[:200]}  # fmt: skip
+    return render(request, "plans/target_history.html", context)

@@ -133,6 +133,9 @@ FIGURE_PAGES = {
     "target_edit": {"anonymous": 302, "committee of the private": HIDDEN,
                     "analyst of the private": 403, "analyst of the public": HIDDEN,
                     "superuser": OK},
+    "target_history": {"anonymous": 302, "committee of the private": HIDDEN,
+                       "analyst of the private": 403, "analyst of the public": HIDDEN,
+                       "superuser": OK},
     "target_revise": {"anonymous": 302, "committee of the private": HIDDEN,
                       "analyst of the private": 403, "analyst of the public": HIDDEN,
                       "superuser": 302},
@@ -161,6 +164,7 @@ def page_args(name, pages, batch):
         "plan_edit": [plan.key], "theme_new": [plan.key],
         "round_work": [plan.key, draft.pk], "theme_edit": [plan.key, theme.key],
         "target_edit": [plan.key, "r-target"], "target_revise": [plan.key, "r-target"],
+        "target_history": [plan.key, "r-target"],
         "indicator_edit": ["ringsted-lokal"],
     }[name]  # fmt: skip
 

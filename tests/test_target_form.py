@@ -142,3 +142,19 @@ def test_a_private_municipality_cannot_be_a_comparison_area(client, admin_of_pla
     private = make_municipality("Ringsted", "329")
     page = client.get(reverse("plans:target_new", args=[plan.key])).content.decode()
     assert "Hele landet" in page and f'value="{private.pk}">Ringsted' not in page
+
+
+def test_an_administrator_sees_who_changed_what_and_puts_a_version_back(client, admin_of_plan):
+    plan, theme, indicator = admin_of_plan
+    client.post(reverse("plans:target_new", args=[plan.key]), threshold(theme, indicator))
+    target = Target.objects.get()
+    changed = threshold(theme, indicator, wording="Maksimalt 1.050", target_value="1.050")
+    client.post(reverse("plans:target_edit", args=[plan.key, target.key]), changed)
+    history_url = reverse("plans:target_history", args=[plan.key, target.key])
+    page = client.get(history_url).content.decode()
+    assert "Maksimalt 1.075 → Maksimalt 1.050" in page and "admin-guldborgsund" in page
+    original = target.history.order_by("history_date").first()
+    client.post(history_url, {"version": original.history_id})
+    target.refresh_from_db()
+    assert (target.wording, target.target_value) == ("Maksimalt 1.075", Decimal(1075))
+    assert target.history.count() == 3  # created, changed, put back
