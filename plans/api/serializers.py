@@ -1,0 +1,165 @@
+"""What the API says of each thing. Read serializers mirror the pages; the one write of
+figures hands validated rows to kpis.services, all or nothing."""
+
+from rest_framework import serializers
+
+from kpis.models import Area, Indicator, Measurement
+from kpis.periods import PeriodError, parse_period
+
+from ..models import (
+    Committee,
+    FocusArea,
+    Guidepost,
+    Initiative,
+    Plan,
+    ReportingRound,
+    RoundResult,
+    StatusNarrative,
+    Target,
+    TargetStatus,
+)
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Area
+        fields = ["id", "slug", "name", "kind", "code", "rar", "region"]
+
+
+class CommitteeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Committee
+        fields = ["id", "municipality", "name", "short_name"]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Plan
+        fields = ["id", "key", "municipality", "committee", "title", "kind", "start_year",
+                  "end_year", "approval_state", "approved_on", "approved_by",
+                  "summary"]  # fmt: skip
+
+
+class FocusAreaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FocusArea
+        fields = ["id", "key", "plan", "order", "number", "title", "intro"]
+
+
+class GuidepostSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Guidepost
+        fields = ["id", "focus_area", "order", "text"]
+
+
+class InitiativeSerializer(serializers.ModelSerializer):
+    key_facts = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Initiative
+        fields = ["id", "focus_area", "order", "title", "body", "key_facts"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = ["id", "key", "name", "description", "unit", "decimals", "direction",
+                  "data_source", "owner"]  # fmt: skip
+
+
+class StatusSerializer(serializers.ModelSerializer):
+    """The engine's answer with the figures it used."""
+
+    class Meta:
+        model = TargetStatus
+        fields = ["status", "forecast", "final", "current_value", "current_period_label",
+                  "current_period_end", "development", "required_value", "comparison_value",
+                  "projected_value", "reasons", "as_of"]  # fmt: skip
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    plan = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    indicator = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    comparison_area = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    baseline_period = serializers.SerializerMethodField()
+    status = StatusSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Target
+        fields = ["id", "key", "plan", "focus_areas", "code", "title", "wording", "indicator",
+                  "kind", "bound", "strict", "target_value", "period_kind", "measure_from",
+                  "deadline", "tolerance", "baseline_value", "baseline_period", "change_amount",
+                  "change_relative", "comparison_area", "margin", "gap_reduction",
+                  "milestone_state", "status"]  # fmt: skip
+
+    def get_baseline_period(self, target) -> str | None:
+        return target.baseline_period.code if target.baseline_period else None
+
+
+class MeasurementSerializer(serializers.ModelSerializer):
+    indicator = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    period = serializers.SerializerMethodField()
+    period_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Measurement
+        fields = ["id", "indicator", "area", "period", "period_label", "value", "source",
+                  "updated_at"]  # fmt: skip
+
+    def get_period(self, measurement) -> str:
+        return measurement.period.code
+
+    def get_period_label(self, measurement) -> str:
+        return measurement.period.label
+
+
+class MeasurementWriteSerializer(serializers.Serializer):
+    """One figure to store: the indicator by key, the area by slug, the period as a jobindsats
+    code or a Danish label, the value as a decimal number."""
+
+    indicator = serializers.SlugRelatedField(slug_field="key", queryset=Indicator.objects.all())
+    area = serializers.SlugRelatedField(slug_field="slug", queryset=Area.objects.all())
+    period = serializers.CharField(max_length=40)
+    value = serializers.DecimalField(max_digits=18, decimal_places=6)
+    source = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate_period(self, text):
+        try:
+            return parse_period(text)
+        except PeriodError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    revised = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class NarrativeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StatusNarrative
+        fields = ["id", "target", "round", "text", "updated_at"]
+        read_only_fields = ["id", "updated_at"]
+        # Writing the narrative of a target and round again replaces it (an upsert).
+        validators = []
+
+
+class RoundResultSerializer(StatusSerializer):
+    class Meta(StatusSerializer.Meta):
+        model = RoundResult
+        fields = ["target"] + StatusSerializer.Meta.fields
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    plan = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    results = RoundResultSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReportingRound
+        fields = ["id", "plan", "name", "cut_off", "state", "approved_at", "results"]

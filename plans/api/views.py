@@ -1,0 +1,258 @@
+"""The REST API: every list starts from the same permission-scoped querysets as the pages
+(plans/access.py); the figures' bulk upsert goes through kpis.services, all or nothing."""
+
+from django.db import transaction
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from kpis import services as kpi_services
+from kpis.models import Area, Indicator, Measurement
+
+from .. import access, services
+from ..models import Committee, FocusArea, Guidepost, Initiative, StatusNarrative, Target
+from . import filters, serializers
+
+
+def error_handler(exc, context):
+    """Every error has the same body: {"error": {"status", "message", "details"}}."""
+    response = exception_handler(exc, context)
+    if response is not None:
+        data = response.data
+        message = data.get("detail") if isinstance(data, dict) else None
+        response.data = {
+            "error": {
+                "status": response.status_code,
+                "message": str(message or "Invalid input."),
+                "details": {} if message is not None and len(data) == 1 else data,
+            }
+        }
+    return response
+
+
+class ReadOnly(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [permissions.AllowAny]  # what is visible is decided by the queryset
+
+
+class AreaViewSet(ReadOnly):
+    """Municipalities and comparison areas (hele landet, RAR, regions)."""
+
+    serializer_class = serializers.AreaSerializer
+    filterset_fields = ["kind"]
+
+    def get_queryset(self):
+        return access.visible_areas(self.request.user).order_by("kind", "name")
+
+
+class CommitteeViewSet(ReadOnly):
+    serializer_class = serializers.CommitteeSerializer
+
+    def get_queryset(self):
+        return Committee.objects.filter(
+            municipality__in=access.visible_areas(self.request.user)
+        ).order_by("pk")
+
+
+class PlanViewSet(ReadOnly):
+    serializer_class = serializers.PlanSerializer
+    lookup_field = "key"
+
+    def get_queryset(self):
+        return access.visible_plans(self.request.user).select_related("municipality").order_by("pk")
+
+
+class FocusAreaViewSet(ReadOnly):
+    serializer_class = serializers.FocusAreaSerializer
+    filterset_fields = ["plan"]
+
+    def get_queryset(self):
+        plans = access.visible_plans(self.request.user)
+        return FocusArea.objects.filter(plan__in=plans).order_by("plan", "order", "pk")
+
+
+class GuidepostViewSet(ReadOnly):
+    serializer_class = serializers.GuidepostSerializer
+    filterset_fields = ["focus_area"]
+
+    def get_queryset(self):
+        plans = access.visible_plans(self.request.user)
+        return Guidepost.objects.filter(focus_area__plan__in=plans).order_by("pk")
+
+
+class InitiativeViewSet(ReadOnly):
+    serializer_class = serializers.InitiativeSerializer
+    filterset_fields = ["focus_area"]
+
+    def get_queryset(self):
+        plans = access.visible_plans(self.request.user)
+        return Initiative.objects.filter(focus_area__plan__in=plans).order_by("pk")
+
+
+class IndicatorViewSet(ReadOnly):
+    serializer_class = serializers.IndicatorSerializer
+    lookup_field = "key"
+
+    def get_queryset(self):
+        areas = access.visible_areas(self.request.user)
+        return (
+            Indicator.objects.filter(Q(owner__isnull=True) | Q(owner__in=areas))
+            .select_related("owner")
+            .order_by("pk")
+        )
+
+
+class TargetViewSet(ReadOnly):
+    """Targets with their computed status and the figures it was computed from."""
+
+    serializer_class = serializers.TargetSerializer
+    filterset_class = filters.TargetFilter
+    lookup_field = "key"
+
+    def get_queryset(self):
+        return (
+            Target.objects.filter(plan__in=access.visible_plans(self.request.user))
+            .select_related("plan", "indicator", "comparison_area", "baseline_period", "status")
+            .prefetch_related("focus_areas")
+            .order_by("pk")
+        )
+
+
+class MeasurementViewSet(ReadOnly):
+    """Figures: filter by indicator, area or municipality, period kind and period range."""
+
+    serializer_class = serializers.MeasurementSerializer
+    filterset_class = filters.MeasurementFilter
+
+    def get_queryset(self):
+        return (
+            Measurement.objects.filter(area__in=access.visible_areas(self.request.user))
+            .select_related("indicator", "area", "period")
+            .order_by("pk")
+        )
+
+    @extend_schema(
+        request=serializers.MeasurementWriteSerializer(many=True),
+        responses={200: serializers.BulkResultSerializer},
+    )
+    @action(detail=False, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def bulk(self, request):
+        """Create or revise many figures at once, all or nothing. A revised figure keeps its
+        previous value; the statuses it touches are recomputed. Errors name the row (from 0)."""
+        if not isinstance(request.data, list) or not request.data:
+            raise ValidationError({"rows": ["Send a non-empty list of figures."]})
+        writer = serializers.MeasurementWriteSerializer(data=request.data, many=True)
+        row_errors = {}
+        if not writer.is_valid():
+            errors = writer.errors  # a list by row, or {row: errors} in newer DRF
+            pairs = errors.items() if isinstance(errors, dict) else enumerate(errors)
+            row_errors = {int(i): e for i, e in pairs if e}
+        rows = []
+        for i, item in enumerate(writer.validated_data if not row_errors else []):
+            problem = _row_problem(request.user, item)
+            if problem:
+                row_errors[i] = {"area": [problem]}
+            rows.append(item)
+        if row_errors:
+            # Answered directly: a ValidationError would turn the row numbers into strings.
+            errors = [{"row": i, "errors": e} for i, e in sorted(row_errors.items())]
+            body = {"status": 400, "message": "Nothing was saved: some rows have errors.",
+                    "details": {"rows": errors}}  # fmt: skip
+            return Response({"error": body}, status=status.HTTP_400_BAD_REQUEST)
+        with transaction.atomic():
+            counts = kpi_services.measurements_record(
+                rows=[
+                    kpi_services.MeasurementRow(
+                        r["indicator"],
+                        r["area"],
+                        kpi_services.period_get_or_create(r["period"]),
+                        r["value"],
+                        r["source"] or "API",
+                    )  # fmt: skip
+                    for r in rows
+                ],
+                user=request.user,
+            )
+        return Response(counts, status=status.HTTP_200_OK)
+
+
+def _row_problem(user, item) -> str | None:
+    area, indicator = item["area"], item["indicator"]
+    editable = None if user.is_superuser else {
+        a for a, role in access.roles(user).items() if role in access.EDITORS
+    }  # fmt: skip
+    if editable is None:
+        return None
+    if not editable:
+        return "You may not load figures."
+    if area.kind == Area.Kind.MUNICIPALITY and area.pk not in editable:
+        return f"You may not load figures for {area.name}."
+    if indicator.owner_id and indicator.owner_id not in editable:
+        return f"The indicator {indicator.key} belongs to another municipality."
+    return None
+
+
+class RoundViewSet(ReadOnly):
+    """Reporting rounds; an approved round carries its frozen statuses."""
+
+    serializer_class = serializers.RoundSerializer
+    filterset_fields = ["state"]
+
+    def get_queryset(self):
+        return (
+            access.visible_rounds(self.request.user)
+            .select_related("plan")
+            .prefetch_related("results")
+            .order_by("pk")
+        )
+
+
+class NarrativeViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
+):  # fmt: skip
+    """Status narratives per target and round; analysts write them while the round is open."""
+
+    serializer_class = serializers.NarrativeSerializer
+    filterset_fields = ["round", "target"]
+
+    def get_permissions(self):
+        if self.request.method in permissions.SAFE_METHODS:
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
+
+    def get_queryset(self):
+        return StatusNarrative.objects.filter(
+            round__in=access.visible_rounds(self.request.user)
+        ).order_by("pk")
+
+    def perform_create(self, serializer):
+        self._write(serializer.validated_data)
+        serializer.instance = StatusNarrative.objects.get(
+            target=serializer.validated_data["target"], round=serializer.validated_data["round"]
+        )
+
+    def perform_update(self, serializer):
+        data = {**{"target": serializer.instance.target, "round": serializer.instance.round},
+                **serializer.validated_data}  # fmt: skip
+        self._write(data)
+        serializer.instance.refresh_from_db()
+
+    def _write(self, data):
+        target, reporting_round = data["target"], data["round"]
+        user = self.request.user
+        if target.plan_id != reporting_round.plan_id:
+            raise ValidationError({"target": ["The target is not in the round's plan."]})
+        if not access.visible_rounds(user).filter(pk=reporting_round.pk).exists() or not (
+            access.can_edit_figures(user, target.plan.municipality_id)
+        ):
+            raise PermissionDenied("You may not write narratives for this round.")
+        try:
+            services.narrative_write(
+                target=target, reporting_round=reporting_round, text=data["text"], user=user
+            )
+        except services.RoundFrozen as exc:
+            raise ValidationError({"round": [str(exc)]}) from exc

@@ -1,0 +1,181 @@
+"""The REST API: the same rules as the pages, exact decimals, all-or-nothing uploads."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from kpis.models import Measurement
+from plans.models import Membership, Plan, TargetStatus
+from plans.services import round_approve, round_create
+from tests.builders import (
+    make_country,
+    make_indicator,
+    make_municipality,
+    make_plan,
+    make_target,
+    record,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(member):
+    """Guldborgsund (public, an approved plan with "Maksimalt 1.075") and Ringsted (private)."""
+    guldborgsund = make_municipality()
+    guldborgsund.public_dashboards = True
+    guldborgsund.save()
+    ringsted = make_municipality("Ringsted", "329")
+    make_country()
+    unge = make_indicator("unge-offentlig-forsorgelse")
+    plan = make_plan(guldborgsund, key="g")
+    Plan.objects.filter(pk=plan.pk).update(approval_state="approved")
+    target = make_target(plan, unge, key="unge", period_kind="month_span")
+    record(unge, guldborgsund, "2022M11-2023M11", "969")
+    record(unge, ringsted, "2022M11-2023M11", "5.555")
+    analyst = member(guldborgsund, Membership.Role.ANALYST)
+    return {"guldborgsund": guldborgsund, "ringsted": ringsted, "unge": unge, "plan": plan,
+            "target": target, "analyst": analyst}  # fmt: skip
+
+
+def with_token(user):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_a_client_reads_a_plan_with_its_targets_and_statuses(
+    world, django_capture_on_commit_callbacks
+):
+    from plans.services import all_statuses_refresh
+
+    all_statuses_refresh(as_of=date(2024, 3, 31))
+    client = with_token(world["analyst"])
+    plan = client.get("/api/plans/g/").json()
+    assert plan["municipality"] == "guldborgsund" and plan["approval_state"] == "approved"
+    targets = client.get("/api/targets/", {"plan": "g"}).json()["results"]
+    assert len(targets) == 1
+    status = targets[0]["status"]
+    assert status["status"] == "met"
+    assert (status["current_value"], status["required_value"]) == ("969.000000", "1075.000000")
+    assert status["current_period_label"] == "Nov.22-nov.23"
+
+
+def test_anonymous_clients_read_only_what_is_public(world):
+    client = APIClient()
+    areas = [a["slug"] for a in client.get("/api/areas/").json()["results"]]
+    assert "guldborgsund" in areas and "ringsted" not in areas
+    values = [m["value"] for m in client.get("/api/measurements/").json()["results"]]
+    assert values == ["969.000000"]
+    assert client.get("/api/plans/g/").status_code == 200
+    Plan.objects.filter(key="g").update(approval_state="draft")
+    missing = client.get("/api/plans/g/")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["status"] == 404  # the same error body everywhere
+
+
+def test_measurements_filter_by_indicator_area_and_period(world):
+    client = with_token(world["analyst"])
+    for period, value in [("2023M01", "10"), ("2023M06", "12"), ("2024M01", "13")]:
+        record(world["unge"], world["guldborgsund"], period, value)
+    query = {
+        "indicator": "unge-offentlig-forsorgelse",
+        "municipality": "guldborgsund",
+        "period_kind": "month",
+        "period_from": "2023-01-01",
+        "period_to": "2023-12-31",
+    }
+    found = client.get("/api/measurements/", query).json()
+    assert [m["period"] for m in found["results"]] == ["2023M01", "2023M06"]
+    assert found["results"][0]["period_label"] == "Jan. 2023"
+
+
+def test_a_quarter_uploaded_all_or_nothing_changes_the_status(
+    world, django_capture_on_commit_callbacks
+):
+    client = with_token(world["analyst"])
+    rows = [
+        {"indicator": "unge-offentlig-forsorgelse", "area": "guldborgsund",
+         "period": "2022M11-2023M11", "value": "1100"},
+        {"indicator": "unge-offentlig-forsorgelse", "area": "hele-landet",
+         "period": "Nov.22-nov.23", "value": "35000.5"},
+    ]  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/measurements/bulk/", rows, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json() == {"created": 1, "revised": 1, "unchanged": 0}
+    assert TargetStatus.objects.get(target=world["target"]).status == "not_met"
+    assert Measurement.objects.get(area__slug="hele-landet").value == Decimal("35000.5")
+
+
+def test_a_bad_row_refuses_the_whole_upload_and_names_the_row(world):
+    client = with_token(world["analyst"])
+    before = Measurement.objects.count()
+    rows = [
+        {"indicator": "unge-offentlig-forsorgelse", "area": "guldborgsund", "period": "2023M12",
+         "value": "950"},
+        {"indicator": "unge-offentlig-forsorgelse", "area": "guldborgsund", "period": "2023M13",
+         "value": "950"},
+        {"indicator": "unge-offentlig-forsorgelse", "area": "ringsted", "period": "2023M12",
+         "value": "1"},
+    ]  # fmt: skip
+    response = client.post("/api/measurements/bulk/", rows, format="json")
+    assert response.status_code == 400
+    errors = response.json()["error"]["details"]["rows"]
+    assert [e["row"] for e in errors] == [1]  # field errors first; permissions after
+    assert Measurement.objects.count() == before
+    rows.pop(1)
+    response = client.post("/api/measurements/bulk/", rows, format="json")
+    assert response.json()["error"]["details"]["rows"][0]["row"] == 1
+    assert "Ringsted" in str(response.json())
+    assert Measurement.objects.count() == before
+
+
+def test_writing_needs_a_token_or_a_session(world):
+    response = APIClient().post("/api/measurements/bulk/", [], format="json")
+    assert response.status_code in (401, 403)
+
+
+def test_narratives_are_written_while_the_round_is_open(world):
+    client = with_token(world["analyst"])
+    open_round = round_create(plan=world["plan"], name="Status", cut_off=date(2023, 12, 31))
+    body = {"target": world["target"].pk, "round": open_round.pk, "text": "Faldende **antal**"}
+    assert client.post("/api/narratives/", body, format="json").status_code == 201
+    round_approve(reporting_round=open_round)
+    body["text"] = "Ændret bagefter"
+    refused = client.post("/api/narratives/", body, format="json")
+    assert refused.status_code == 400 and "godkendt" in str(refused.json())
+    frozen = client.get(f"/api/rounds/{open_round.pk}/").json()
+    assert frozen["state"] == "approved" and frozen["results"][0]["status"] == "met"
+
+
+@pytest.mark.parametrize("endpoint", ["/api/measurements/", "/api/targets/", "/api/plans/",
+                                      "/api/indicators/", "/api/rounds/"])  # fmt: skip
+def test_list_queries_do_not_grow_with_page_size(world, endpoint):
+    unge, guldborgsund = world["unge"], world["guldborgsund"]
+    for month in range(1, 13):
+        record(unge, guldborgsund, f"2021M{month:02d}", str(month))
+        make_target(world["plan"], unge, key=f"t{month}")
+        round_create(plan=world["plan"], name=f"Runde {month}", cut_off=date(2023, month, 1))
+    client = with_token(world["analyst"])
+
+    def count(size):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(endpoint, {"page_size": size}).status_code == 200
+        return len(queries)
+
+    assert count(2) == count(50)
+
+
+def test_the_schema_and_its_documentation_are_served_without_a_cdn(world):
+    client = APIClient()
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200 and schema.json()["openapi"].startswith("3.")
+    docs = client.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
+    assert "cdn" not in docs.lower() and "unpkg" not in docs.lower()
