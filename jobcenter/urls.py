@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.http import JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -8,3 +10,14 @@ urlpatterns = [
     path("api/", include("plans.api.urls")),
     path("", include("plans.urls")),
 ]
+
+
+def not_found(request, exception):
+    """An API client gets the API's error body; a person gets the page."""
+    if request.path.startswith("/api/"):
+        body = {"error": {"status": 404, "message": "Not found.", "details": {}}}
+        return JsonResponse(body, status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = not_found

@@ -63,7 +63,8 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # null: a shared indicator, used by every municipality
+    owner = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Indicator
@@ -83,8 +84,11 @@ class StatusSerializer(serializers.ModelSerializer):
 
 class TargetSerializer(serializers.ModelSerializer):
     plan = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    indicator = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    comparison_area = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # null: a milestone has no indicator; only a relative target has a comparison area
+    indicator = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
+    comparison_area = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     baseline_period = serializers.SerializerMethodField()
     status = StatusSerializer(read_only=True, allow_null=True)
 
