@@ -179,3 +179,52 @@ def test_the_schema_and_its_documentation_are_served_without_a_cdn(world):
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
     assert "cdn" not in docs.lower() and "unpkg" not in docs.lower()
+
+
+def test_an_administrator_defines_a_target_and_its_status_is_computed(
+    world, member, django_capture_on_commit_callbacks
+):
+    admin = with_token(member(world["guldborgsund"], Membership.Role.ADMIN, username="chef"))
+    body = {"plan": "g", "title": "Færre unge", "wording": "Maksimalt 1.000",
+            "indicator": "unge-offentlig-forsorgelse", "kind": "threshold", "bound": "at_most",
+            "target_value": "1000", "deadline": "2023-12-31", "period_kind": "month_span",
+            "baseline_period": "Nov.21-nov.22", "baseline_value": "1001",
+            "focus_areas": []}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        created = admin.post("/api/targets/", body, format="json")
+    assert created.status_code == 201, created.json()
+    key = created.json()["key"]
+    assert created.json()["baseline_period"] == "2021M11-2022M11"
+    shown = admin.get(f"/api/targets/{key}/").json()
+    assert shown["status"]["status"] == "met"  # 969 ≤ 1.000
+    changed = admin.patch(f"/api/targets/{key}/", {"target_value": "900"}, format="json")
+    assert changed.status_code == 200
+    missing = admin.post("/api/targets/", {**body, "target_value": None}, format="json")
+    assert missing.status_code == 400 and "target_value" in missing.json()["error"]["details"]
+
+
+def test_analysts_do_not_define_and_administrators_only_their_own(world, member):
+    analyst = with_token(world["analyst"])
+    body = {"municipality": "guldborgsund", "title": "Ny plan", "kind": "employment_plan",
+            "start_year": 2025, "end_year": 2025}  # fmt: skip
+    assert analyst.post("/api/plans/", body, format="json").status_code == 403
+    admin = with_token(member(world["guldborgsund"], Membership.Role.ADMIN, username="chef"))
+    assert admin.post("/api/plans/", body, format="json").status_code == 201
+    other = {**body, "municipality": "ringsted"}
+    assert admin.post("/api/plans/", other, format="json").status_code == 403
+    shared = {"name": "Fælles", "unit": "count", "direction": "lower", "owner": None}
+    assert admin.post("/api/indicators/", shared, format="json").status_code == 403
+    local = {**shared, "owner": "guldborgsund"}
+    assert admin.post("/api/indicators/", local, format="json").status_code == 201
+
+
+def test_rounds_are_submitted_by_analysts_and_approved_by_administrators(world, member):
+    reporting_round = round_create(plan=world["plan"], name="Status", cut_off=date(2023, 12, 31))
+    analyst = with_token(world["analyst"])
+    assert analyst.post(f"/api/rounds/{reporting_round.pk}/submit/").json()["state"] == "submitted"
+    assert analyst.post(f"/api/rounds/{reporting_round.pk}/approve/").status_code == 403
+    admin = with_token(member(world["guldborgsund"], Membership.Role.ADMIN, username="chef"))
+    approved = admin.post(f"/api/rounds/{reporting_round.pk}/approve/").json()
+    assert approved["state"] == "approved" and len(approved["results"]) == 1
+    again = admin.post(f"/api/rounds/{reporting_round.pk}/approve/")
+    assert again.status_code == 400

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from kpis.models import Area, Indicator, Measurement
 from kpis.periods import PeriodError, parse_period
+from kpis.services import period_get_or_create
 
 from ..models import (
     Committee,
@@ -33,10 +34,13 @@ class CommitteeSerializer(serializers.ModelSerializer):
 
 
 class PlanSerializer(serializers.ModelSerializer):
-    municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    municipality = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Area.objects.filter(kind=Area.Kind.MUNICIPALITY)
+    )
 
     class Meta:
         model = Plan
+        read_only_fields = ["key"]
         fields = ["id", "key", "municipality", "committee", "title", "kind", "start_year",
                   "end_year", "approval_state", "approved_on", "approved_by",
                   "summary"]  # fmt: skip
@@ -46,6 +50,7 @@ class FocusAreaSerializer(serializers.ModelSerializer):
     class Meta:
         model = FocusArea
         fields = ["id", "key", "plan", "order", "number", "title", "intro"]
+        read_only_fields = ["key"]
 
 
 class GuidepostSerializer(serializers.ModelSerializer):
@@ -64,10 +69,14 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
 class IndicatorSerializer(serializers.ModelSerializer):
     # null: a shared indicator, used by every municipality
-    owner = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    owner = serializers.SlugRelatedField(
+        slug_field="slug", allow_null=True, required=False,
+        queryset=Area.objects.filter(kind=Area.Kind.MUNICIPALITY),
+    )  # fmt: skip
 
     class Meta:
         model = Indicator
+        read_only_fields = ["key"]
         fields = ["id", "key", "name", "description", "unit", "decimals", "direction",
                   "data_source", "owner"]  # fmt: skip
 
@@ -82,14 +91,29 @@ class StatusSerializer(serializers.ModelSerializer):
                   "projected_value", "reasons", "as_of"]  # fmt: skip
 
 
+class PeriodCodeField(serializers.CharField):
+    """A period as a jobindsats code or a Danish label in, its code out."""
+
+    def to_internal_value(self, data):
+        try:
+            return period_get_or_create(super().to_internal_value(data))
+        except PeriodError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def to_representation(self, value):
+        return value.code
+
+
 class TargetSerializer(serializers.ModelSerializer):
-    plan = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    plan = serializers.SlugRelatedField(slug_field="key", queryset=Plan.objects.all())
     # null: a milestone has no indicator; only a relative target has a comparison area
-    indicator = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
-    comparison_area = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, allow_null=True
+    indicator = serializers.SlugRelatedField(
+        slug_field="key", queryset=Indicator.objects.all(), allow_null=True, required=False
     )
-    baseline_period = serializers.SerializerMethodField()
+    comparison_area = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Area.objects.all(), allow_null=True, required=False
+    )
+    baseline_period = PeriodCodeField(allow_null=True, required=False)
     status = StatusSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -99,9 +123,7 @@ class TargetSerializer(serializers.ModelSerializer):
                   "deadline", "tolerance", "baseline_value", "baseline_period", "change_amount",
                   "change_relative", "comparison_area", "margin", "gap_reduction",
                   "milestone_state", "status"]  # fmt: skip
-
-    def get_baseline_period(self, target) -> str | None:
-        return target.baseline_period.code if target.baseline_period else None
+        read_only_fields = ["key"]
 
 
 class MeasurementSerializer(serializers.ModelSerializer):

@@ -1,6 +1,7 @@
 """The REST API: every list starts from the same permission-scoped querysets as the pages
 (plans/access.py); the figures' bulk upsert goes through kpis.services, all or nothing."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema
@@ -14,7 +15,7 @@ from kpis import services as kpi_services
 from kpis.models import Area, Indicator, Measurement
 
 from .. import access, services
-from ..models import Committee, FocusArea, Guidepost, Initiative, StatusNarrative, Target
+from ..models import Committee, FocusArea, Guidepost, Initiative, Plan, StatusNarrative, Target
 from . import filters, serializers
 
 
@@ -38,6 +39,54 @@ class ReadOnly(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.AllowAny]  # what is visible is decided by the queryset
 
 
+class DefinitionWrites(mixins.CreateModelMixin, mixins.UpdateModelMixin):
+    """Administrators of a municipality (superusers anywhere) create and change its
+    definitions, as in the portal's forms: the model's validation and history apply, and a
+    target's status is recomputed. Nothing is deleted through the API."""
+
+    def get_permissions(self):
+        if self.request.method in permissions.SAFE_METHODS:
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
+
+    def municipality_of(self, values) -> int | None:
+        """The municipality whose administrators may write these values."""
+        raise NotImplementedError
+
+    def _check(self, values):
+        municipality_id = self.municipality_of(values)
+        user = self.request.user
+        allowed = user.is_superuser if municipality_id is None else (
+            access.can_edit_definitions(user, municipality_id)
+        )  # fmt: skip
+        if not allowed:
+            raise PermissionDenied("Only the municipality's administrators may change this.")
+
+    def perform_create(self, serializer):
+        self._check(serializer.validated_data)
+        self._save(serializer, key=self.new_key(serializer.validated_data))
+
+    def perform_update(self, serializer):
+        self._check(self._values_of(serializer.instance))
+        self._check({**self._values_of(serializer.instance), **serializer.validated_data})
+        self._save(serializer)
+
+    def _values_of(self, instance):
+        return {f.name: getattr(instance, f.name) for f in instance._meta.concrete_fields}
+
+    @transaction.atomic
+    def _save(self, serializer, **extra):
+        instance = serializer.save(**extra)
+        try:
+            instance.full_clean()
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        self.after_save(instance)
+
+    def after_save(self, instance):
+        pass
+
+
 class AreaViewSet(ReadOnly):
     """Municipalities and comparison areas (hele landet, RAR, regions)."""
 
@@ -57,17 +106,31 @@ class CommitteeViewSet(ReadOnly):
         ).order_by("pk")
 
 
-class PlanViewSet(ReadOnly):
+class PlanViewSet(DefinitionWrites, ReadOnly):
     serializer_class = serializers.PlanSerializer
     lookup_field = "key"
+
+    def municipality_of(self, values):
+        return values["municipality"].pk
+
+    def new_key(self, values):
+        return services.unique_key(
+            Plan, values["municipality"].slug, values["title"], values["start_year"]
+        )
 
     def get_queryset(self):
         return access.visible_plans(self.request.user).select_related("municipality").order_by("pk")
 
 
-class FocusAreaViewSet(ReadOnly):
+class FocusAreaViewSet(DefinitionWrites, ReadOnly):
     serializer_class = serializers.FocusAreaSerializer
     filterset_fields = ["plan"]
+
+    def municipality_of(self, values):
+        return values["plan"].municipality_id
+
+    def new_key(self, values):
+        return services.unique_key(FocusArea, values["plan"].key, values["title"])
 
     def get_queryset(self):
         plans = access.visible_plans(self.request.user)
@@ -92,9 +155,18 @@ class InitiativeViewSet(ReadOnly):
         return Initiative.objects.filter(focus_area__plan__in=plans).order_by("pk")
 
 
-class IndicatorViewSet(ReadOnly):
+class IndicatorViewSet(DefinitionWrites, ReadOnly):
+    """Shared indicators are a superuser's; a local one is its municipality's administrators'."""
+
     serializer_class = serializers.IndicatorSerializer
     lookup_field = "key"
+
+    def municipality_of(self, values):
+        return values["owner"].pk if values.get("owner") else None
+
+    def new_key(self, values):
+        owner = values.get("owner")
+        return services.unique_key(Indicator, owner.slug if owner else "", values["name"])
 
     def get_queryset(self):
         areas = access.visible_areas(self.request.user)
@@ -105,12 +177,23 @@ class IndicatorViewSet(ReadOnly):
         )
 
 
-class TargetViewSet(ReadOnly):
+class TargetViewSet(DefinitionWrites, ReadOnly):
     """Targets with their computed status and the figures it was computed from."""
 
     serializer_class = serializers.TargetSerializer
     filterset_class = filters.TargetFilter
     lookup_field = "key"
+
+    def municipality_of(self, values):
+        return values["plan"].municipality_id
+
+    def new_key(self, values):
+        return services.unique_key(Target, values["plan"].key, values["title"])
+
+    def after_save(self, target):
+        if any(fa.plan_id != target.plan_id for fa in target.focus_areas.all()):
+            raise ValidationError({"focus_areas": ["A target's focus areas belong to its plan."]})
+        services.refresh_on_commit(target)
 
     def get_queryset(self):
         return (
@@ -200,6 +283,31 @@ class RoundViewSet(ReadOnly):
 
     serializer_class = serializers.RoundSerializer
     filterset_fields = ["state"]
+
+    @extend_schema(request=None, responses={200: serializers.RoundSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def submit(self, request, pk=None):
+        """The analysts hand the round to the administrators for approval."""
+        reporting_round = self.get_object()
+        if not access.can_edit_figures(request.user, reporting_round.plan.municipality_id):
+            raise PermissionDenied("Only the municipality's analysts may submit the round.")
+        return self._step(services.round_submit, reporting_round)
+
+    @extend_schema(request=None, responses={200: serializers.RoundSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def approve(self, request, pk=None):
+        """Approve the round, which freezes its statuses."""
+        reporting_round = self.get_object()
+        if not access.can_edit_definitions(request.user, reporting_round.plan.municipality_id):
+            raise PermissionDenied("Only the municipality's administrators may approve.")
+        return self._step(services.round_approve, reporting_round, user=request.user)
+
+    def _step(self, step, reporting_round, **extra):
+        try:
+            step(reporting_round=reporting_round, **extra)
+        except services.RoundFrozen as exc:
+            raise ValidationError({"round": [str(exc)]}) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=reporting_round.pk)).data)
 
     def get_queryset(self):
         return (
