@@ -228,3 +228,16 @@ def test_rounds_are_submitted_by_analysts_and_approved_by_administrators(world, 
     assert approved["state"] == "approved" and len(approved["results"]) == 1
     again = admin.post(f"/api/rounds/{reporting_round.pk}/approve/")
     assert again.status_code == 400
+
+
+def test_an_administrator_writes_a_theme_with_guideposts_and_initiatives(world, member):
+    admin = with_token(member(world["guldborgsund"], Membership.Role.ADMIN, username="chef"))
+    theme = admin.post("/api/focus-areas/", {"plan": world["plan"].pk, "title": "Erhverv",
+                                              "order": 0}, format="json").json()  # fmt: skip
+    guidepost = {"focus_area": theme["id"], "text": "Vi vil samarbejde", "order": 0}
+    assert admin.post("/api/guideposts/", guidepost, format="json").status_code == 201
+    initiative = {"focus_area": theme["id"], "title": "Ungegaranti", "body": "16 partnerskaber",
+                  "key_facts": ["16 partnerskaber"], "order": 0}  # fmt: skip
+    assert admin.post("/api/initiatives/", initiative, format="json").status_code == 201
+    analyst = with_token(world["analyst"])
+    assert analyst.post("/api/guideposts/", guidepost, format="json").status_code == 403

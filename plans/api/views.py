@@ -62,9 +62,14 @@ class DefinitionWrites(mixins.CreateModelMixin, mixins.UpdateModelMixin):
         if not allowed:
             raise PermissionDenied("Only the municipality's administrators may change this.")
 
+    def new_key(self, values) -> str | None:
+        """A readable key for a new row, for the models that have one."""
+        return None
+
     def perform_create(self, serializer):
         self._check(serializer.validated_data)
-        self._save(serializer, key=self.new_key(serializer.validated_data))
+        key = self.new_key(serializer.validated_data)
+        self._save(serializer, **({"key": key} if key else {}))
 
     def perform_update(self, serializer):
         self._check(self._values_of(serializer.instance))
@@ -137,18 +142,24 @@ class FocusAreaViewSet(DefinitionWrites, ReadOnly):
         return FocusArea.objects.filter(plan__in=plans).order_by("plan", "order", "pk")
 
 
-class GuidepostViewSet(ReadOnly):
+class GuidepostViewSet(DefinitionWrites, ReadOnly):
     serializer_class = serializers.GuidepostSerializer
     filterset_fields = ["focus_area"]
+
+    def municipality_of(self, values):
+        return values["focus_area"].plan.municipality_id
 
     def get_queryset(self):
         plans = access.visible_plans(self.request.user)
         return Guidepost.objects.filter(focus_area__plan__in=plans).order_by("pk")
 
 
-class InitiativeViewSet(ReadOnly):
+class InitiativeViewSet(DefinitionWrites, ReadOnly):
     serializer_class = serializers.InitiativeSerializer
     filterset_fields = ["focus_area"]
+
+    def municipality_of(self, values):
+        return values["focus_area"].plan.municipality_id
 
     def get_queryset(self):
         plans = access.visible_plans(self.request.user)
