@@ -66,7 +66,7 @@ def round_approve(*, reporting_round: ReportingRound, user=None, today=None) -> 
     """Approve a round and freeze what it shows: each target's status as of the cut-off is
     stored, so later revisions of the figures do not change the committee's document."""
     reporting_round = ReportingRound.objects.select_for_update().get(pk=reporting_round.pk)
-    if reporting_round.results.exists():
+    if reporting_round.frozen or reporting_round.results.exists():
         raise RoundFrozen(_("The reporting round is already approved."))
     as_of = reporting_round.evaluation_date(today or timezone.localdate())
     targets = targets_with_definitions().filter(plan=reporting_round.plan_id)

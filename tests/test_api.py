@@ -232,7 +232,7 @@ def test_rounds_are_submitted_by_analysts_and_approved_by_administrators(world, 
 
 def test_an_administrator_writes_a_theme_with_guideposts_and_initiatives(world, member):
     admin = with_token(member(world["guldborgsund"], Membership.Role.ADMIN, username="chef"))
-    theme = admin.post("/api/focus-areas/", {"plan": world["plan"].pk, "title": "Erhverv",
+    theme = admin.post("/api/focus-areas/", {"plan": world["plan"].key, "title": "Erhverv",
                                               "order": 0}, format="json").json()  # fmt: skip
     guidepost = {"focus_area": theme["id"], "text": "Vi vil samarbejde", "order": 0}
     assert admin.post("/api/guideposts/", guidepost, format="json").status_code == 201
@@ -241,3 +241,63 @@ def test_an_administrator_writes_a_theme_with_guideposts_and_initiatives(world, 
     assert admin.post("/api/initiatives/", initiative, format="json").status_code == 201
     analyst = with_token(world["analyst"])
     assert analyst.post("/api/guideposts/", guidepost, format="json").status_code == 403
+
+
+def test_definitions_cannot_reach_into_another_municipality(world, member):
+    from plans.models import Committee
+
+    admin = with_token(member(world["guldborgsund"], Membership.Role.ADMIN, username="chef"))
+    ringsted = world["ringsted"]
+    base = {"plan": "g", "title": "Relativt", "wording": "Under Ringsted", "kind": "relative",
+            "indicator": "unge-offentlig-forsorgelse", "bound": "at_most",
+            "deadline": "2023-12-31"}  # fmt: skip
+    private = admin.post("/api/targets/", {**base, "comparison_area": "ringsted"}, format="json")
+    assert private.status_code == 400 and "comparison_area" in private.json()["error"]["details"]
+    local = make_indicator("ringsted-lokal")
+    local.owner = ringsted
+    local.save()
+    record(local, make_country(), "2023", "42")
+    foreign_body = {**base, "kind": "threshold", "target_value": "1", "indicator": "ringsted-lokal"}
+    foreign = admin.post("/api/targets/", foreign_body, format="json")
+    assert foreign.status_code == 400
+    anonymous = APIClient().get("/api/measurements/", {"area": "hele-landet"}).json()
+    assert all(m["indicator"] != "ringsted-lokal" for m in anonymous["results"])
+    committee = Committee.objects.create(municipality=ringsted, name="Ringsteds udvalg")
+    moved = admin.patch("/api/plans/g/", {"committee": committee.pk}, format="json")
+    assert moved.status_code == 400
+
+
+def test_what_ties_a_definition_to_a_municipality_is_fixed_and_checks_come_first(world, member):
+    admin = with_token(member(world["guldborgsund"], Membership.Role.ADMIN, username="chef"))
+    other = make_plan(world["guldborgsund"], key="anden")
+    admin.patch("/api/targets/unge/", {"plan": other.key}, format="json")
+    world["target"].refresh_from_db()
+    assert world["target"].plan.key == "g"  # the plan is read-only once the target exists
+    backwards = {"municipality": "guldborgsund", "title": "Baglæns", "kind": "employment_plan",
+                 "start_year": 2025, "end_year": 2024}  # fmt: skip
+    refused = admin.post("/api/plans/", backwards, format="json")
+    assert refused.status_code == 400 and refused.json()["error"]["status"] == 400
+    assert admin.put("/api/plans/g/", backwards, format="json").status_code == 405
+
+
+def test_bulk_checks_ranges_and_duplicates_like_the_importer(world):
+    client = with_token(world["analyst"])
+    share = make_indicator("andel", unit="percent", decimals=1)
+    rows = [
+        {"indicator": "andel", "area": "guldborgsund", "period": "2023M01", "value": "150"},
+        {"indicator": "andel", "area": "guldborgsund", "period": "2023M02", "value": "10"},
+        {"indicator": "andel", "area": "guldborgsund", "period": "2023M02", "value": "11"},
+    ]
+    errors = client.post("/api/measurements/bulk/", rows, format="json").json()["error"]
+    assert [e["row"] for e in errors["details"]["rows"]] == [0, 2]
+    assert not Measurement.objects.filter(indicator=share).exists()
+
+
+def test_a_narrative_patch_keeps_its_target_round_and_text(world):
+    client = with_token(world["analyst"])
+    open_round = round_create(plan=world["plan"], name="Status", cut_off=date(2023, 12, 31))
+    created = client.post("/api/narratives/", {"target": world["target"].pk,
+                                               "round": open_round.pk, "text": "Første"},
+                          format="json").json()  # fmt: skip
+    patched = client.patch(f"/api/narratives/{created['id']}/", {}, format="json")
+    assert patched.status_code == 200 and patched.json()["text"] == "Første"

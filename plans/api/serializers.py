@@ -1,12 +1,17 @@
 """What the API says of each thing. Read serializers mirror the pages; the one write of
 figures hands validated rows to kpis.services, all or nothing."""
 
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from rest_framework import serializers
 
 from kpis.models import Area, Indicator, Measurement
 from kpis.periods import PeriodError, parse_period
 from kpis.services import period_get_or_create
 
+from ..forms import KIND_DEFAULTS, KIND_FIELDS
 from ..models import (
     Committee,
     FocusArea,
@@ -21,6 +26,35 @@ from ..models import (
 )
 
 
+class Defined(serializers.ModelSerializer):
+    """A definition written through the API: what ties it to a municipality is fixed once it
+    exists (fixed_on_update), and the model's own validation, check constraints included, runs
+    before anything is saved."""
+
+    fixed_on_update: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            for name in self.fixed_on_update:
+                fields[name].read_only = True
+        return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        many = {f.name for f in model._meta.many_to_many}
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name not in many:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean(exclude=["key"])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return attrs
+
+
 class AreaSerializer(serializers.ModelSerializer):
     class Meta:
         model = Area
@@ -33,10 +67,19 @@ class CommitteeSerializer(serializers.ModelSerializer):
         fields = ["id", "municipality", "name", "short_name"]
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(Defined):
     municipality = serializers.SlugRelatedField(
         slug_field="slug", queryset=Area.objects.filter(kind=Area.Kind.MUNICIPALITY)
     )
+    fixed_on_update = ("municipality",)
+
+    def validate(self, attrs):
+        municipality = attrs.get("municipality") or self.instance.municipality
+        committee = attrs.get("committee")
+        if committee and committee.municipality_id != municipality.pk:
+            raise serializers.ValidationError({"committee": ["Not a committee of the plan's "
+                                                             "municipality."]})  # fmt: skip
+        return super().validate(attrs)
 
     class Meta:
         model = Plan
@@ -46,28 +89,35 @@ class PlanSerializer(serializers.ModelSerializer):
                   "summary"]  # fmt: skip
 
 
-class FocusAreaSerializer(serializers.ModelSerializer):
+class FocusAreaSerializer(Defined):
+    plan = serializers.SlugRelatedField(slug_field="key", queryset=Plan.objects.all())
+    fixed_on_update = ("plan",)
+
     class Meta:
         model = FocusArea
         fields = ["id", "key", "plan", "order", "number", "title", "intro"]
         read_only_fields = ["key"]
 
 
-class GuidepostSerializer(serializers.ModelSerializer):
+class GuidepostSerializer(Defined):
+    fixed_on_update = ("focus_area",)
+
     class Meta:
         model = Guidepost
         fields = ["id", "focus_area", "order", "text"]
 
 
-class InitiativeSerializer(serializers.ModelSerializer):
+class InitiativeSerializer(Defined):
     key_facts = serializers.ListField(child=serializers.CharField())
+    fixed_on_update = ("focus_area",)
 
     class Meta:
         model = Initiative
         fields = ["id", "focus_area", "order", "title", "body", "key_facts"]
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(Defined):
+    fixed_on_update = ("owner",)
     # null: a shared indicator, used by every municipality
     owner = serializers.SlugRelatedField(
         slug_field="slug", allow_null=True, required=False,
@@ -104,17 +154,36 @@ class PeriodCodeField(serializers.CharField):
         return value.code
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(Defined):
     plan = serializers.SlugRelatedField(slug_field="key", queryset=Plan.objects.all())
+    fixed_on_update = ("plan",)
     # null: a milestone has no indicator; only a relative target has a comparison area
     indicator = serializers.SlugRelatedField(
         slug_field="key", queryset=Indicator.objects.all(), allow_null=True, required=False
     )
+    # As the target form: compare with national or regional figures or a public municipality,
+    # so a public card never shows a private municipality's figures.
     comparison_area = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Area.objects.all(), allow_null=True, required=False
-    )
+        slug_field="slug", allow_null=True, required=False,
+        queryset=Area.objects.filter(~Q(kind=Area.Kind.MUNICIPALITY) | Q(public_dashboards=True)),
+    )  # fmt: skip
     baseline_period = PeriodCodeField(allow_null=True, required=False)
     status = StatusSerializer(read_only=True, allow_null=True)
+
+    def validate(self, attrs):
+        plan = attrs.get("plan") or self.instance.plan
+        indicator = attrs.get("indicator")
+        if indicator and indicator.owner_id not in (None, plan.municipality_id):
+            raise serializers.ValidationError({"indicator": ["Another municipality's indicator."]})
+        if attrs.get("comparison_area") and attrs["comparison_area"].pk == plan.municipality_id:
+            raise serializers.ValidationError({"comparison_area": ["Not the plan's own area."]})
+        # What another kind asks for is reset, as in the target form.
+        kind = attrs.get("kind") or self.instance.kind
+        asked = set(KIND_FIELDS.get(kind, []))
+        for name, default in KIND_DEFAULTS.items():
+            if name not in asked or attrs.get(name) is None and self.instance is None:
+                attrs[name] = default
+        return super().validate(attrs)
 
     class Meta:
         model = Target
@@ -168,6 +237,14 @@ class BulkResultSerializer(serializers.Serializer):
 
 
 class NarrativeSerializer(serializers.ModelSerializer):
+    text = serializers.CharField(max_length=20_000)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:  # a narrative stays with its target and round
+            fields["target"].read_only = fields["round"].read_only = True
+        return fields
+
     class Meta:
         model = StatusNarrative
         fields = ["id", "target", "round", "text", "updated_at"]

@@ -12,11 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from kpis import services as kpi_services
+from kpis.importers import value_problem
 from kpis.models import Area, Indicator, Measurement
 
 from .. import access, services
 from ..models import Committee, FocusArea, Guidepost, Initiative, Plan, StatusNarrative, Target
 from . import filters, serializers
+
+BULK_MAX_ROWS = 10_000
 
 
 def error_handler(exc, context):
@@ -43,6 +46,8 @@ class DefinitionWrites(mixins.CreateModelMixin, mixins.UpdateModelMixin):
     """Administrators of a municipality (superusers anywhere) create and change its
     definitions, as in the portal's forms: the model's validation and history apply, and a
     target's status is recomputed. Nothing is deleted through the API."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]  # no PUT, no DELETE
 
     def get_permissions(self):
         if self.request.method in permissions.SAFE_METHODS:
@@ -222,8 +227,10 @@ class MeasurementViewSet(ReadOnly):
     filterset_class = filters.MeasurementFilter
 
     def get_queryset(self):
+        areas = access.visible_areas(self.request.user)
         return (
-            Measurement.objects.filter(area__in=access.visible_areas(self.request.user))
+            Measurement.objects.filter(area__in=areas)
+            .filter(Q(indicator__owner__isnull=True) | Q(indicator__owner__in=areas))
             .select_related("indicator", "area", "period")
             .order_by("pk")
         )
@@ -238,17 +245,25 @@ class MeasurementViewSet(ReadOnly):
         previous value; the statuses it touches are recomputed. Errors name the row (from 0)."""
         if not isinstance(request.data, list) or not request.data:
             raise ValidationError({"rows": ["Send a non-empty list of figures."]})
+        if len(request.data) > BULK_MAX_ROWS:
+            raise ValidationError({"rows": [f"At most {BULK_MAX_ROWS} figures at a time."]})
         writer = serializers.MeasurementWriteSerializer(data=request.data, many=True)
         row_errors = {}
         if not writer.is_valid():
             errors = writer.errors  # a list by row, or {row: errors} in newer DRF
             pairs = errors.items() if isinstance(errors, dict) else enumerate(errors)
             row_errors = {int(i): e for i, e in pairs if e}
-        rows = []
+        rows, seen = [], {}
         for i, item in enumerate(writer.validated_data if not row_errors else []):
+            key = (item["indicator"].pk, item["area"].pk, item["period"])
             problem = _row_problem(request.user, item)
             if problem:
                 row_errors[i] = {"area": [problem]}
+            elif value_problem(item["value"], item["indicator"]):
+                row_errors[i] = {"value": [value_problem(item["value"], item["indicator"])]}
+            elif key in seen:
+                row_errors[i] = {"period": [f"The same figure is also in row {seen[key]}."]}
+            seen.setdefault(key, i)
             rows.append(item)
         if row_errors:
             # Answered directly: a ValidationError would turn the row numbers into strings.
@@ -355,7 +370,8 @@ class NarrativeViewSet(
         )
 
     def perform_update(self, serializer):
-        data = {**{"target": serializer.instance.target, "round": serializer.instance.round},
+        instance = serializer.instance
+        data = {"target": instance.target, "round": instance.round, "text": instance.text,
                 **serializer.validated_data}  # fmt: skip
         self._write(data)
         serializer.instance.refresh_from_db()
