@@ -5,6 +5,8 @@ import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi import checks
@@ -16,7 +18,19 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture
-def token(db):
+def requests_keep_the_test_connection():
+    """Schemathesis calls the WSGI app directly; at the end of each request Django would close
+    the database connection, and with it the test's transaction (its own test client
+    disconnects this too)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db, requests_keep_the_test_connection):
     call_command("load_demo", verbosity=0)
     demo_users_create()
     user = get_user_model().objects.get(username="analytiker-guldborgsund")
