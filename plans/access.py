@@ -65,6 +65,14 @@ def visible_areas(user) -> QuerySet[Area]:
     )
 
 
+def figure_municipalities(user) -> set[int] | None:
+    """The municipalities whose figures the user may load or type (comparison areas are open
+    to every editor); None: all of them (a superuser)."""
+    if user.is_superuser:
+        return None
+    return set(_where(user, EDITORS))
+
+
 def can_edit_figures(user, municipality_id: int) -> bool:
     return user.is_superuser or roles(user).get(municipality_id) in EDITORS
 

@@ -290,9 +290,7 @@ class MeasurementViewSet(ReadOnly):
 
 def _row_problem(user, item) -> str | None:
     area, indicator = item["area"], item["indicator"]
-    editable = None if user.is_superuser else {
-        a for a, role in access.roles(user).items() if role in access.EDITORS
-    }  # fmt: skip
+    editable = access.figure_municipalities(user)
     if editable is None:
         return None
     if not editable:
