@@ -5,14 +5,14 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import importers, periods
-from .models import Area, ImportBatch, Indicator, Measurement, MeasurementRevision, Period
+from . import bulk, importers, periods
+from .models import Area, ImportBatch, Indicator, Measurement, Period
 from .signals import measurements_changed
 
 logger = logging.getLogger(__name__)
@@ -70,63 +70,29 @@ def stored_value(value) -> Decimal:
     return Decimal(value).quantize(STORED_QUANTUM)
 
 
-def _locked_or_created(row: MeasurementRow, value: Decimal, user):
-    """The existing figure, locked for update, or a new one. Two writers creating the same new
-    figure at once: the second finds the first's row instead of failing the whole batch."""
-    existing = Measurement.objects.select_for_update().filter(
-        indicator=row.indicator, area=row.area, period=row.period
-    )
-    measurement = existing.first()
-    if measurement is not None:
-        return measurement, False
-    try:
-        with transaction.atomic():
-            return Measurement.objects.create(
-                indicator=row.indicator,
-                area=row.area,
-                period=row.period,
-                value=value,
-                source=row.source,
-                entered_by=user,
-            ), True
-    except IntegrityError:
-        return existing.get(), False
-
-
 @transaction.atomic
 def measurements_record(*, rows, user=None) -> dict[str, int]:
     """Create or revise many figures at once; all or nothing.
 
     A figure that changes keeps its previous value as a MeasurementRevision. Returns how many
-    rows were created, revised and unchanged.
+    rows were created, revised and unchanged. The same figure twice: the last row counts.
     """
-    counts = {CREATED: 0, REVISED: 0, UNCHANGED: 0}
-    changed = set()
+    latest = {}
     for row in rows:
-        value = stored_value(row.value)
-        measurement, created = _locked_or_created(row, value, user)
-        if created:
-            counts[CREATED] += 1
-            changed.add((row.indicator.pk, row.area.pk))
-        elif measurement.value != value:
-            MeasurementRevision.objects.create(
-                measurement=measurement,
-                old_value=measurement.value,
-                new_value=value,
-                old_source=measurement.source,
-                changed_by=user,
-            )
-            measurement.value = value
-            measurement.source = row.source or measurement.source
-            measurement.entered_by = user
-            measurement.save(update_fields=["value", "source", "entered_by", "updated_at"])
-            counts[REVISED] += 1
-            changed.add((row.indicator.pk, row.area.pk))
-        else:
-            counts[UNCHANGED] += 1
-    if changed:
-        measurements_changed.send(sender=Measurement, series=sorted(changed))
-    return counts
+        latest[(row.indicator.pk, row.area.pk, row.period.pk)] = row
+    staged = [
+        bulk.Staged(key[0], key[1], key[2], stored_value(row.value), row.source)
+        for key, row in latest.items()
+    ]
+    return _store(bulk.stage(staged), user)
+
+
+def _store(total: int, user) -> dict[str, int]:
+    """Store the staged figures and queue the refresh of the statuses they touch."""
+    outcome = bulk.store_staged(total=total, user_id=user.pk if user else None, now=timezone.now())
+    if outcome.series:
+        measurements_changed.send(sender=Measurement, series=outcome.series)
+    return {CREATED: outcome.created, REVISED: outcome.revised, UNCHANGED: outcome.unchanged}
 
 
 @transaction.atomic

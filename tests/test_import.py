@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from django.db import DatabaseError
 from django.urls import reverse
 
+from kpis import bulk
 from kpis import services as kpi_services
 from kpis.models import Area, ImportBatch, Indicator, Measurement, MeasurementRevision
 from plans.models import Membership, TargetStatus
@@ -216,17 +218,12 @@ def test_saving_twice_stores_once(client, setting):
 def test_a_failure_while_saving_leaves_nothing_half_saved(client, setting, monkeypatch):
     _guldborgsund, indicator, _target = setting
     batch = upload(client, JOBINDSATS, indicator=indicator.pk)
-    calls = {"n": 0}
-    original = Measurement.objects.create
-
-    def fail_on_the_third(**fields):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("disk full")
-        return original(**fields)
-
-    monkeypatch.setattr(Measurement.objects, "create", fail_on_the_third)
-    with pytest.raises(RuntimeError):
+    # The database fails after the new figures went in (the revision step): a full disk, a
+    # killed connection. Nothing of the file may stay.
+    broken = "SELECT no_such_column FROM {measurement}"
+    monkeypatch.setattr(bulk, "_REVISE_POSTGRES", broken)
+    monkeypatch.setattr(bulk, "_REVISE_GENERIC", (broken,))
+    with pytest.raises(DatabaseError):
         kpi_services.import_commit(batch_id=batch.pk)
     assert not Measurement.objects.exists()
     batch.refresh_from_db()
