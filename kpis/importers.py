@@ -20,6 +20,7 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,6 @@ from .periods import PeriodError, PeriodSpec, parse_period
 
 SUPPRESSED = {"-", "..", ".", ""}
 MAX_ROWS = 2_000_000
-PROGRESS_EVERY = 5_000
 # The range each unit allows: a share is 0–100, a count is never negative.
 UNIT_RANGES = {
     Indicator.Unit.PERCENT: (Decimal(0), Decimal(100)),
@@ -55,13 +55,23 @@ class CleanRow:
 
 @dataclass
 class ParseResult:
-    rows: list[CleanRow] = field(default_factory=list)
+    """The clean figures as a table (columns line, indicator_id, area_id, period: a
+    PeriodSpec, value: a Decimal), and the refused rows with their reasons."""
+
+    frame: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CLEAN_COLUMNS))
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
     suppressed: int = 0
 
     @property
     def ok(self):
-        return not self.errors and bool(self.rows)
+        return not self.errors and not self.frame.empty
+
+    @property
+    def rows(self) -> list[CleanRow]:
+        return [CleanRow(*t) for t in self.frame[CLEAN_COLUMNS].itertuples(index=False)]
+
+
+CLEAN_COLUMNS = ["line", "indicator_id", "area_id", "period", "value"]
 
 
 # Figures are stored with 12 digits before the decimal point (kpis.fields.value_field).
@@ -170,9 +180,16 @@ def parse(
 ) -> ParseResult:
     """Read and check every row. allowed_area_ids: municipalities the user may load figures
     for (comparison areas are always allowed); None allows all. progress(done, total) is called
-    as the rows are read."""
+    as the file is read.
+
+    The checks run column by column, each distinct name, period and value once: a file of a
+    million figures has a few hundred areas and periods, and far fewer distinct values than
+    rows. A row's first problem is its reason, in the order a reader would check it.
+    """
     frame = read_table(content, filename)
-    resolver = Resolver()
+    total = len(frame)
+    if progress:
+        progress(0, total)
     area_col = _column(frame, "område", "omrade", "area")
     period_col = _column(frame, "periode", "period")
     indicator_col = _column(frame, "indikator", "indicator")
@@ -190,43 +207,132 @@ def parse(
             raise ImportFileError(_("Choose the indicator the file's figures belong to."))
         value_col = _value_column(frame, [area_col, period_col], value_column)
 
-    result = ParseResult()
-    seen: dict[tuple, int] = {}
-    total = len(frame)
-    for offset, record in enumerate(frame.to_dict("records")):
-        line = offset + 2
-        if progress and offset % PROGRESS_EVERY == 0:
-            progress(offset, total)
-        row_indicator = (
-            resolver.indicator(str(record[indicator_col])) if indicator_col else indicator
-        )
-        if row_indicator is None:
-            result.errors.append(
-                (line, _("Unknown indicator “%(key)s”.") % {"key": record[indicator_col]})
-            )
-            continue
-        raw_value = record[value_col]
-        if isinstance(raw_value, str):
-            raw_value = raw_value.strip()
-        if raw_value is None or raw_value in SUPPRESSED or _is_nan(raw_value):
-            result.suppressed += 1
-            continue
-        problem, clean = _check_row(record, area_col, period_col, raw_value, row_indicator,
-                                    resolver, allowed_area_ids, line)  # fmt: skip
-        if problem:
-            result.errors.append((line, problem))
-            continue
-        key = (clean.indicator_id, clean.area_id, clean.period)
-        if key in seen:
-            result.errors.append(
-                (line, _("The same figure is also on line %(line)s.") % {"line": seen[key]})
-            )
-            continue
-        seen[key] = line
-        result.rows.append(clean)
+    resolver = Resolver()
+    checks = _RowChecks(resolver, allowed_area_ids)
+    if indicator_col:
+        indicators, unknown = _per_distinct(frame[indicator_col], checks.indicator)
+    else:
+        indicators = np.full(total, indicator, dtype=object)
+        unknown = np.full(total, None, dtype=object)
+    raw = frame[value_col]
+    suppressed = raw.map(_is_suppressed).to_numpy(dtype=bool) & pd.isna(unknown)
+    owners = _per_distinct(pd.Series(indicators), checks.owner)[1]
+    areas, area_problems = _per_distinct(frame[area_col], checks.area)
+    spans, period_problems = _per_distinct(frame[period_col], checks.period)
+    values, value_problems = _per_distinct(raw.where(~suppressed, "0"), checks.value)
+    range_problems = _range_problems(indicators, values)
+    # The first problem of each row, in the order of the checks above.
+    problems = unknown
+    for later in (owners, area_problems, period_problems, value_problems, range_problems):
+        problems = np.where(pd.isna(problems), later, problems)
+    problems[suppressed] = None
+
+    lines = np.arange(2, total + 2)
+    clean = ~suppressed & pd.isna(problems)
+    result = ParseResult(suppressed=int(suppressed.sum()))
+    table = pd.DataFrame(
+        {
+            "line": lines[clean],
+            "indicator_id": [i.pk for i in indicators[clean]],
+            "area_id": [a.pk for a in areas[clean]],
+            "period": spans[clean],
+            "value": values[clean],
+        }
+    )
+    duplicate = table.duplicated(["indicator_id", "area_id", "period"], keep="first")
+    first_line = table.groupby(["indicator_id", "area_id", "period"])["line"].transform("first")
+    errors = [(int(line), str(problem)) for line, problem in zip(lines, problems, strict=True)
+              if problem is not None]  # fmt: skip
+    errors += [
+        (int(line), _("The same figure is also on line %(line)s.") % {"line": int(first)})
+        for line, first in zip(table["line"][duplicate], first_line[duplicate], strict=True)
+    ]
+    result.errors = sorted(errors)
+    result.frame = table[~duplicate].reset_index(drop=True)
     if progress:
         progress(total, total)
     return result
+
+
+def _per_distinct(column: pd.Series, check) -> tuple[np.ndarray, np.ndarray]:
+    """check(cell) -> (object, problem) once per distinct cell, spread back to every row."""
+    codes, distinct = pd.factorize(column, use_na_sentinel=False)
+    objects = np.empty(len(distinct), dtype=object)
+    problems = np.empty(len(distinct), dtype=object)
+    for i, cell in enumerate(distinct):
+        objects[i], problems[i] = check(cell)
+    return objects[codes], problems[codes]
+
+
+def _range_problems(indicators: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """value_problem for each row, once per distinct (indicator, value)."""
+    pairs = pd.Series(list(zip(indicators, values, strict=True)), dtype=object)
+    return _per_distinct(pairs, _pair_problem)[1]
+
+
+def _pair_problem(pair):
+    indicator, value = pair
+    if indicator is None or value is None:
+        return None, None
+    return None, value_problem(value, indicator)
+
+
+def _is_suppressed(raw) -> bool:
+    if isinstance(raw, str):
+        return raw.strip() in SUPPRESSED
+    return raw is None or _is_nan(raw)
+
+
+class _RowChecks:
+    """Each check takes one cell and answers (the object it names, or None; a problem or None)."""
+
+    def __init__(self, resolver: Resolver, allowed: set[int] | None):
+        self.resolver = resolver
+        self.allowed = allowed
+
+    def indicator(self, cell):
+        found = self.resolver.indicator(str(cell))
+        if found is None:
+            return None, _("Unknown indicator “%(key)s”.") % {"key": cell}
+        return found, None
+
+    def owner(self, indicator):
+        if (
+            indicator is not None
+            and self.allowed is not None
+            and indicator.owner_id is not None
+            and indicator.owner_id not in self.allowed
+        ):
+            return None, _("The indicator “%(name)s” belongs to another municipality.") % {
+                "name": indicator.name
+            }
+        return None, None
+
+    def area(self, cell):
+        area = self.resolver.area(str(cell))
+        if area is None:
+            return None, _("Unknown area “%(name)s”.") % {"name": cell}
+        if (
+            self.allowed is not None
+            and area.kind == Area.Kind.MUNICIPALITY
+            and area.pk not in self.allowed
+        ):
+            return None, _("You may not load figures for %(name)s.") % {"name": area.name}
+        return area, None
+
+    def period(self, cell):
+        if not isinstance(cell, str):
+            return None, _("Write the period as text, e.g. 2023M08 or 2. kvt. 2023, not as a date.")
+        try:
+            return parse_period(cell), None
+        except PeriodError as exc:
+            return None, str(exc)
+
+    def value(self, cell):
+        try:
+            return _value(cell.strip() if isinstance(cell, str) else cell), None
+        except DanishNumberError as exc:
+            return None, str(exc)
 
 
 def _value_column(frame: pd.DataFrame, known: list[str], chosen: str) -> str:
@@ -255,29 +361,3 @@ def _value(raw) -> Decimal:
     if isinstance(raw, int | float):
         return Decimal(str(raw))  # the shortest text of the float: 58.8, not 58.79999…
     return parse_number(str(raw))
-
-
-def _check_row(record, area_col, period_col, raw_value, indicator, resolver, allowed, line):
-    if allowed is not None and indicator.owner_id is not None and indicator.owner_id not in allowed:
-        return _("The indicator “%(name)s” belongs to another municipality.") % {
-            "name": indicator.name
-        }, None
-    area = resolver.area(str(record[area_col]))
-    if area is None:
-        return _("Unknown area “%(name)s”.") % {"name": record[area_col]}, None
-    if allowed is not None and area.kind == Area.Kind.MUNICIPALITY and area.pk not in allowed:
-        return _("You may not load figures for %(name)s.") % {"name": area.name}, None
-    if not isinstance(record[period_col], str):
-        return _("Write the period as text, e.g. 2023M08 or 2. kvt. 2023, not as a date."), None
-    try:
-        period = parse_period(record[period_col])
-    except PeriodError as exc:
-        return str(exc), None
-    try:
-        value = _value(raw_value)
-    except DanishNumberError as exc:
-        return str(exc), None
-    problem = value_problem(value, indicator)
-    if problem:
-        return problem, None
-    return None, CleanRow(line, indicator.pk, area.pk, period, value)

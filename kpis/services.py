@@ -166,7 +166,7 @@ def import_read(*, batch_id: int) -> ImportBatch | None:
     batch.rows = _classified(result.rows)
     batch.counts = _counts(batch.rows)
     batch.state = ImportBatch.State.PREVIEW if result.ok else ImportBatch.State.REFUSED
-    if not result.rows and not result.errors:
+    if result.frame.empty and not result.errors:
         batch.file_error = _("The file has no figures, only suppressed values.")
     batch.save(update_fields=["errors", "suppressed", "rows", "counts", "state", "file_error"])
     return batch
@@ -266,8 +266,7 @@ def import_commit(*, batch_id: int, user=None) -> ImportBatch | None:
                         areas[r["area"]],
                         periods[r["period"]],
                         Decimal(r["value"]),
-                        _("Import: %(file)s, line %(line)s")
-                        % {"file": batch.filename, "line": r["line"]},
+                        import_source(batch.filename, r["line"]),
                     )
                     for r in batch.rows
                 ],
@@ -288,6 +287,54 @@ def import_commit(*, batch_id: int, user=None) -> ImportBatch | None:
     batch.content = b""  # the figures are stored; the file itself need not be kept
     batch.save(update_fields=["state", "counts", "committed_at", "content"])
     return batch
+
+
+def import_source(filename: str, line: int) -> str:
+    """A figure's source note when it came from a file."""
+    return _("Import: %(file)s, line %(line)s") % {"file": filename, "line": line}
+
+
+class ImportRefused(ValueError):
+    """A file with refused rows; nothing was stored. errors: [(line, reason)]."""
+
+    def __init__(self, errors):
+        super().__init__(f"{len(errors)} rows refused")
+        self.errors = errors
+
+
+@transaction.atomic
+def figures_import(
+    *,
+    content: bytes,
+    filename: str,
+    user=None,
+    indicator=None,
+    value_column="",
+    allowed_area_ids=None,
+) -> dict[str, int]:
+    """Read a file and store its figures at once, without a preview: the bulk load from the
+    command line (manage.py import_figures) and the benchmark. The same checks as the
+    analysts' import; any refused row refuses the whole file (ImportRefused), an unreadable
+    file raises importers.ImportFileError. Returns how many were created, revised, unchanged."""
+    result = importers.parse(
+        content,
+        filename,
+        indicator=indicator,
+        value_column=value_column,
+        allowed_area_ids=allowed_area_ids,
+    )
+    if result.errors:
+        raise ImportRefused(result.errors)
+    if result.frame.empty:
+        raise importers.ImportFileError(_("The file has no figures, only suppressed values."))
+    frame = result.frame
+    period_ids = {spec: period_get_or_create(spec).pk for spec in frame["period"].unique()}
+    staged = frame.assign(
+        period_id=frame["period"].map(period_ids),
+        value=frame["value"].map(stored_value),
+        source=frame["line"].map(lambda line: import_source(filename, line)),
+    )
+    return _store(bulk.stage_frame(staged), user)
 
 
 # -- typed figures (the data-entry grid) --------------------------------------------------

@@ -7,12 +7,13 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 from django.urls import reverse
 
 from kpis import bulk
 from kpis import services as kpi_services
-from kpis.models import Area, ImportBatch, Indicator, Measurement, MeasurementRevision
+from kpis.models import Area, ImportBatch, Indicator, Measurement, MeasurementRevision, Period
 from plans.models import Membership, TargetStatus
 from tests.builders import (
     make_country,
@@ -303,3 +304,41 @@ def test_errors_speak_danish_numbers_and_huge_values_are_refused(client, setting
     reasons = [reason for _line, reason in batch.errors]
     assert reasons[0] == "158,8 er over 100: en andel er højst 100."
     assert "for stort" in reasons[1]
+
+
+# -- bulk loads from the command line ----------------------------------------------------
+
+
+def _import_command(tmp_path, text, *args):
+    path = tmp_path / "figurer.csv"
+    path.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_figures", str(path), *args, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def test_the_import_command_stores_a_file_at_once_and_keeps_revisions(
+    setting, tmp_path, django_capture_on_commit_callbacks
+):
+    guldborgsund, indicator, target = setting
+    record(indicator, guldborgsund, "2023M08", "10,0")
+    with django_capture_on_commit_callbacks(execute=True):
+        output = _import_command(tmp_path, JOBINDSATS, "--indicator", indicator.key)
+    assert "4 new, 1 revised, 0 unchanged" in output
+    figure = Measurement.objects.get(indicator=indicator, area=guldborgsund, period__kind="month")
+    assert figure.value == Decimal("11.3")
+    assert figure.source == "Indlæsning: figurer.csv, linje 2"
+    assert [r.old_value for r in figure.revisions.all()] == [Decimal("10")]
+    # The statuses follow: 11,3 % against hele landet's 9,9 % in the same month is met.
+    assert TargetStatus.objects.get(target=target).status == "met"
+    again = _import_command(tmp_path, JOBINDSATS, "--indicator", indicator.key)
+    assert "0 new, 0 revised, 5 unchanged" in again
+
+
+def test_the_import_command_refuses_a_file_with_any_bad_row_and_stores_nothing(setting, tmp_path):
+    _guldborgsund, indicator, _target = setting
+    bad = JOBINDSATS.replace("Guldborgsund;2023Q2;12,0", "Guldborgsund;2023Q2;tolv")
+    with pytest.raises(CommandError, match="1 rows refused; nothing was stored"):
+        _import_command(tmp_path, bad, "--indicator", indicator.key)
+    assert not Measurement.objects.exists()
+    assert not Period.objects.exists()
