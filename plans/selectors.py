@@ -2,13 +2,15 @@
 hands them to the pure engine (plans.status)."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from kpis.models import Measurement
+from kpis.models import Measurement, Period
 
 from . import status as engine
 from .models import FocusArea, Plan, Target
@@ -34,55 +36,76 @@ def targets_touched_by(series) -> QuerySet[Target]:
     return targets_with_definitions().filter(touched)
 
 
-def _series_by_key(targets) -> dict[tuple[int, int], list[Measurement]]:
-    """All measurements the targets need, keyed by (indicator, area), in one query."""
-    wanted = Q()
+@dataclass(frozen=True)
+class _Figure:
+    period_id: int
+    value: Decimal
+
+
+def _series_by_key(targets) -> tuple[dict[tuple[int, int], list[_Figure]], dict[int, Period]]:
+    """All figures the targets need, keyed by (indicator, area), and the periods they are for.
+
+    One query for the figures, as plain values (no model instance per figure: a batch of
+    targets needs hundreds of thousands), and one for their periods, which are few.
+    """
+    wanted = set()
     for target in targets:
         if target.indicator_id is None:
             continue
-        areas = [target.plan.municipality_id]
+        wanted.add((target.indicator_id, target.plan.municipality_id))
         if target.comparison_area_id:
-            areas.append(target.comparison_area_id)
-        wanted |= Q(indicator_id=target.indicator_id, area_id__in=areas)
+            wanted.add((target.indicator_id, target.comparison_area_id))
     series = defaultdict(list)
     if not wanted:
-        return series
-    for m in Measurement.objects.filter(wanted).select_related("period"):
-        series[(m.indicator_id, m.area_id)].append(m)
-    return series
-
-
-def _points(measurements, period_kind: str) -> list[engine.Point]:
-    return [
-        engine.Point(m.period.start, m.period.end, m.value, m.period.label)
-        for m in measurements
-        if not period_kind or m.period.kind == period_kind
-    ]
-
-
-def _value_at(measurements, period) -> Decimal | None:
-    for m in measurements:
-        if m.period_id == period.pk:
-            return m.value
-    return None
+        return series, {}
+    # The cross product of the indicators and areas is a superset; the pairs are picked below.
+    # It keeps the query to two short IN lists that the (indicator, area) index serves.
+    rows = Measurement.objects.filter(
+        indicator_id__in={i for i, _a in wanted}, area_id__in={a for _i, a in wanted}
+    ).values_list("indicator_id", "area_id", "period_id", "value")
+    for indicator_id, area_id, period_id, value in rows.iterator(chunk_size=20_000):
+        if (indicator_id, area_id) in wanted:
+            series[(indicator_id, area_id)].append(_Figure(period_id, value))
+    period_ids = {f.period_id for figures in series.values() for f in figures}
+    return series, Period.objects.in_bulk(period_ids)
 
 
 def evaluate_targets(targets, *, as_of: date) -> dict[int, engine.Result]:
     """The engine's answer for each target, keyed by target id (None for an unsaved one)."""
     targets = list(targets)
-    series = _series_by_key(targets)
+    series, periods = _series_by_key(targets)
+    labels = {pk: p.label for pk, p in periods.items()}
+
+    @cache
+    def points(key, period_kind) -> list[engine.Point]:
+        """A series as the engine takes it; comparison series are shared by many targets."""
+        chosen = []
+        for figure in series.get(key, ()):
+            period = periods[figure.period_id]
+            if not period_kind or period.kind == period_kind:
+                chosen.append(
+                    engine.Point(period.start, period.end, figure.value, labels[period.pk])
+                )
+        return chosen
+
     results = {}
     for target in targets:
-        own = series.get((target.indicator_id, target.plan.municipality_id), [])
-        other = series.get((target.indicator_id, target.comparison_area_id), [])
-        comparison_baseline = (
-            _value_at(other, target.baseline_period) if target.baseline_period else None
-        )
+        other = (target.indicator_id, target.comparison_area_id)
+        comparison_baseline = None
+        if target.baseline_period_id:
+            comparison_baseline = next(
+                (
+                    f.value
+                    for f in series.get(other, ())
+                    if f.period_id == target.baseline_period_id
+                ),
+                None,
+            )
         rule = target.rule(comparison_baseline=comparison_baseline)
         results[target.pk] = engine.evaluate(
             rule,
-            _points(own, target.period_kind),
-            _points(other, target.period_kind),
+            points((target.indicator_id, target.plan.municipality_id), target.period_kind),
+            points(other, target.period_kind),
             as_of=as_of,
         )
     return results

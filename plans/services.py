@@ -45,15 +45,27 @@ def status_fields(result: engine.Result, as_of: date) -> dict:
     }
 
 
+# The columns a refresh rewrites: everything but the target it belongs to.
+_REFRESHED = [f.name for f in TargetStatus._meta.concrete_fields if f.name not in ("id", "target")]
+
+
+@transaction.atomic
 def statuses_refresh(targets, *, as_of: date | None = None) -> int:
     """Recompute and store the status of each target. Safe to run twice: it overwrites the
-    cache row with the engine's answer. Returns how many were written."""
+    cache rows with the engine's answer, all in one statement and one transaction, so a refresh
+    that dies halfway leaves the previous statuses, never a mix. Returns how many were written."""
     as_of = as_of or timezone.localdate()
     results = evaluate_targets(targets, as_of=as_of)
-    for target_id, result in results.items():
-        TargetStatus.objects.update_or_create(
-            target_id=target_id, defaults=status_fields(result, as_of)
-        )
+    TargetStatus.objects.bulk_create(
+        [
+            TargetStatus(target_id=target_id, **status_fields(result, as_of))
+            for target_id, result in results.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["target"],
+        update_fields=_REFRESHED,
+        batch_size=1_000,
+    )
     return len(results)
 
 
@@ -82,10 +94,11 @@ def round_approve(*, reporting_round: ReportingRound, user=None, today=None) -> 
     return len(results)
 
 
-def all_statuses_refresh(*, as_of: date | None = None, batch_size: int = 500) -> int:
-    """Recompute every target, a batch at a time so memory stays flat."""
+def all_statuses_refresh(*, as_of: date | None = None, batch_size: int = 1_000) -> int:
+    """Recompute every target, a batch at a time so memory stays flat. Batches follow the
+    municipalities, so each batch reads few series beyond the ones it needs."""
     count = 0
-    ids = list(Target.objects.order_by("pk").values_list("pk", flat=True))
+    ids = list(Target.objects.order_by("plan__municipality_id", "pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
         batch = targets_with_definitions().filter(pk__in=ids[start : start + batch_size])
         count += statuses_refresh(batch, as_of=as_of)
