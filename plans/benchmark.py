@@ -1,0 +1,436 @@
+"""The benchmark: how fast the portal does its heavy work at national scale, each figure beside
+the naive way of doing the same work and the ratio between them.
+
+Runs on the synthetic national data set (plans.national) and leaves it as it found it: the
+import and the single-figure changes are timed inside a transaction that is rolled back.
+`manage.py benchmark` prints the table; the README says how to run it on PostgreSQL.
+"""
+
+import io
+import json
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kpis import periods
+from kpis.danish import format_number, parse_number
+from kpis.models import Area, Indicator, Measurement, MeasurementRevision, Period
+from kpis.services import figures_import, measurement_record, period_get_or_create
+
+from . import services
+from .models import FocusArea, Target
+from .national import PREFIX
+from .selectors import evaluate_targets, targets_touched_by, targets_with_definitions
+from .tasks import recompute_statuses_for_series
+
+BENCHMARK_USER = "benchmark"
+
+
+class Rollback(Exception):
+    """Raised to undo a timed change, so the benchmark can run again on the same data."""
+
+
+@dataclass
+class Line:
+    what: str
+    goal: str
+    fast: str
+    naive: str = ""
+    ratio: float | None = None
+    verdict: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def timed(function: Callable) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = function()
+    return time.perf_counter() - started, result
+
+
+def median_ms(function: Callable, repeat: int) -> float:
+    function()  # warm caches and connections, as a server that has run a while has them
+    return statistics.median(timed(function)[0] for _ in range(repeat)) * 1000
+
+
+def rolled_back(function: Callable):
+    """Run function in a transaction that is undone afterwards; returns its result."""
+    box = {}
+    try:
+        with transaction.atomic():
+            box["result"] = function()
+            raise Rollback
+    except Rollback:
+        pass
+    return box["result"]
+
+
+def peak_memory_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _n(number) -> str:
+    """A whole number the Danish way: 1.000.000."""
+    return f"{number:,.0f}".replace(",", ".")
+
+
+def _rate(rows: int, seconds: float) -> str:
+    return f"{_n(rows / seconds)} rows/s"
+
+
+# -- 1. import ------------------------------------------------------------------------------
+
+
+def import_file(rows: int) -> tuple[bytes, dict]:
+    """A file in the portal's template layout: a new year of monthly figures for every
+    series (new rows), then existing figures again, one in twenty revised (as jobindsats.dk
+    revises back in time), up to `rows`."""
+    indicators = {i.pk: i for i in Indicator.objects.filter(key__startswith=PREFIX)}
+    areas = dict(Area.objects.values_list("pk", "name"))
+    lines = ["indikator;område;periode;værdi"]
+    new_months = [periods.month(2026, m).code for m in range(1, 13)]
+    for indicator in indicators.values():
+        for area_name in areas.values():
+            for code in new_months:
+                value = format_number(Decimal(len(lines) % 90))  # fits shares and counts
+                lines.append(f"{indicator.key};{area_name};{code};{value}")
+                if len(lines) > rows:
+                    break
+    codes = {p.pk: p.code for p in Period.objects.all()}
+    existing = Measurement.objects.filter(
+        indicator__in=indicators, period__end__lt=date(2026, 1, 1)
+    ).values_list("indicator_id", "area_id", "period_id", "value")
+    revised = 0
+    for n, (indicator_id, area_id, period_id, value) in enumerate(
+        existing.order_by("indicator_id", "area_id", "period_id")[: max(0, rows + 1 - len(lines))]
+    ):
+        indicator = indicators[indicator_id]
+        if n % 20 == 0:
+            value += 1 if value < 99 else -1  # within a share's 0-100
+            revised += 1
+        text = format_number(value, indicator.decimals)
+        lines.append(f"{indicator.key};{areas[area_id]};{codes[period_id]};{text}")
+    content = ("\n".join(lines[: rows + 1]) + "\n").encode("utf-8")
+    return content, {"rows": len(lines[: rows + 1]) - 1, "revised": revised}
+
+
+def naive_import(content: bytes, sample: int) -> float:
+    """Seconds per row for a row-by-row ORM loop: look each name up, parse each cell, fetch or
+    create each figure, keep a revision, save."""
+    text = content.decode("utf-8").splitlines()[1 : sample + 1]
+
+    def loop():
+        for line in text:
+            key, area_name, period_text, value_text = line.split(";")
+            indicator = Indicator.objects.get(key=key)
+            area = Area.objects.get(name=area_name)
+            period = period_get_or_create(period_text)
+            value = parse_number(value_text).quantize(Decimal("0.000001"))
+            figure, created = Measurement.objects.get_or_create(
+                indicator=indicator, area=area, period=period, defaults={"value": value}
+            )
+            if not created and figure.value != value:
+                MeasurementRevision.objects.create(
+                    measurement=figure, old_value=figure.value, new_value=value
+                )
+                figure.value = value
+                figure.save()
+
+    seconds, _ = timed(lambda: rolled_back(loop))
+    return seconds / len(text)
+
+
+def bench_import(rows: int, naive_sample: int) -> Line:
+    content, made = import_file(rows)
+    rows = made["rows"]
+    seconds, counts = timed(
+        lambda: rolled_back(lambda: figures_import(content=content, filename="benchmark.csv"))
+    )
+    per_row_naive = naive_import(content, naive_sample)
+    fast_rate, naive_rate = rows / seconds, 1 / per_row_naive
+    ratio = fast_rate / naive_rate
+    ok = fast_rate >= 100_000 and ratio >= 30
+    return Line(
+        f"import {_n(rows)} rows from CSV",
+        "≥ 100.000 rows/s, ≥ 30× naive",
+        f"{seconds:.1f} s, {_rate(rows, seconds)}",
+        f"{_rate(1, per_row_naive)} ({naive_sample} rows; {rows * per_row_naive / 60:.0f} min "
+        "for the file)",
+        ratio,
+        "met" if ok else "MISSED",
+        [
+            f"{_n(counts['created'])} new, {_n(counts['revised'])} revised, "
+            f"{_n(counts['unchanged'])} unchanged; {len(content) / 1e6:.0f} MB; read, check, "
+            "stage (COPY), insert and revise, in one transaction, rolled back after timing"
+        ],
+    )
+
+
+# -- 2. statuses ----------------------------------------------------------------------------
+
+
+def bench_all_statuses(naive_sample: int) -> tuple[Line, float]:
+    total = Target.objects.count()
+    seconds, count = timed(services.all_statuses_refresh)
+    sample = list(targets_with_definitions().order_by("?")[:naive_sample])
+    naive_seconds, _ = timed(lambda: [services.statuses_refresh([t]) for t in sample])
+    naive_total = naive_seconds / len(sample) * total
+    return Line(
+        f"recompute every status ({_n(count)} targets)",
+        "< 10 s",
+        f"{seconds:.1f} s",
+        f"{naive_total:.0f} s (one target at a time, {naive_sample} timed)",
+        naive_total / seconds,
+        "met" if seconds < 10 else "MISSED",
+    ), seconds
+
+
+def _a_figure(kind: str):
+    """The latest figure of a municipality's target series, or for `kind` "country" of hele
+    landet's series that a relative target compares with."""
+    targets = Target.objects.filter(indicator__isnull=False, plan__key__startswith=PREFIX)
+    if kind == "country":
+        targets = targets.filter(comparison_area__kind=Area.Kind.COUNTRY)
+    target = targets.select_related("indicator", "plan__municipality").order_by("pk").first()
+    area = target.plan.municipality
+    if kind == "country":
+        area = Area.objects.get(kind=Area.Kind.COUNTRY)
+    figure = (
+        Measurement.objects.filter(indicator=target.indicator, area=area)
+        .select_related("period")
+        .latest("period__end")
+    )
+    return target.indicator, area, figure
+
+
+def bench_one_change(kind: str, repeat: int, all_seconds: float) -> Line:
+    indicator, area, figure = _a_figure(kind)
+    touched = targets_touched_by([(indicator.pk, area.pk)]).count()
+
+    def change():
+        def work():
+            measurement_record(
+                indicator=indicator, area=area, period=figure.period, value=figure.value + 1
+            )
+            return recompute_statuses_for_series([(indicator.pk, area.pk)])
+
+        return rolled_back(work)
+
+    ms = median_ms(change, repeat)
+    where = "a municipality's" if kind == "municipality" else "hele landet's"
+    return Line(
+        f"one changed figure ({where}): store it, recompute the {touched} statuses it touches",
+        "< 50 ms",
+        f"{ms:.1f} ms (median of {repeat})",
+        f"{_n(all_seconds * 1000)} ms (recompute every status)",
+        all_seconds * 1000 / ms,
+        "met" if ms < 50 else "MISSED",
+    )
+
+
+# -- 3. pages and the API ----------------------------------------------------------------
+
+
+class _Client(Client):
+    """A logged-in superuser's browser, over HTTPS as in production, to an allowed host."""
+
+    def __init__(self):
+        host = next((h for h in settings.ALLOWED_HOSTS if "*" not in h), "localhost")
+        super().__init__(HTTP_HOST=host.lstrip("."))
+        user, _created = get_user_model().objects.get_or_create(
+            username=BENCHMARK_USER, defaults={"is_superuser": True, "is_staff": True}
+        )
+        self.force_login(user)
+
+    def get(self, path, *args, **kwargs):
+        return super().get(path, *args, secure=True, **kwargs)
+
+
+def _client() -> Client:
+    return _Client()
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    return len(queries)
+
+
+def bench_page(name: str, urls: list[str], naive: Callable, repeat: int, sizes: list[str]):
+    client = _client()
+    ms = median_ms(lambda: client.get(urls[0]), repeat)
+    naive_ms = median_ms(lambda: (client.get(urls[0]), naive()), repeat)
+    counts = [_queries(client, url) for url in urls]
+    same = len(set(counts)) == 1
+    return Line(
+        name,
+        "median < 100 ms, constant queries",
+        f"{ms:.1f} ms (median of {repeat}); queries {' / '.join(map(str, counts))} for "
+        f"{' / '.join(sizes)}",
+        f"{naive_ms:.1f} ms (statuses computed per card on each request)",
+        naive_ms / ms,
+        "met" if ms < 100 and same else "MISSED",
+    )
+
+
+def bench_theme_page(repeat: int) -> Line:
+    plan_key = Target.objects.filter(plan__key__startswith=PREFIX).values_list(
+        "plan__key", flat=True
+    )[0]
+    themes = list(FocusArea.objects.filter(plan__key=plan_key).order_by("order")[:2])
+    urls = [reverse("plans:theme", args=[plan_key, t.key]) for t in themes]
+    targets = list(targets_with_definitions().filter(focus_areas=themes[0]))
+    sizes = [f"{t.targets.count()} cards" for t in themes]
+
+    def naive():
+        for target in targets:
+            evaluate_targets([target], as_of=date.today())
+
+    return bench_page("theme page", urls, naive, repeat, sizes)
+
+
+def bench_target_page(repeat: int) -> Line:
+    def a_target(period_kind):
+        # A relative target where there is one: its chart has the most series.
+        return (
+            Target.objects.filter(
+                plan__key__startswith=PREFIX, indicator__isnull=False, period_kind=period_kind
+            )
+            .order_by("-kind")
+            .first()
+        )
+
+    monthly, quarterly = a_target(periods.MONTH), a_target(periods.QUARTER)
+    urls = [reverse("plans:target", args=[t.key]) for t in (monthly, quarterly)]
+    target = targets_with_definitions().get(pk=monthly.pk)
+
+    def naive():
+        evaluate_targets([target], as_of=date.today())
+
+    return bench_page(
+        "target page (chart with hele landet/RAR)", urls, naive, repeat,
+        ["a monthly", "a quarterly series"],
+    )  # fmt: skip
+
+
+def bench_api(repeat: int) -> Line:
+    client = _client()
+    indicator = Indicator.objects.filter(key__startswith=PREFIX).order_by("pk").first()
+    url = f"/api/measurements/?indicator={indicator.key}&page_size=1000"
+    response = client.get(url)
+    listed = len(response.json()["results"])
+    ms = median_ms(lambda: client.get(url), repeat)
+    queries = _queries(client, url)
+
+    def naive():
+        # Model instances, related rows fetched one by one, serialised by hand.
+        rows = Measurement.objects.filter(indicator=indicator).order_by("pk")[:1000]
+        return json.dumps([
+            {"indicator": m.indicator.key, "area": m.area.slug, "period": m.period.code,
+             "period_label": m.period.label, "value": str(m.value)}
+            for m in rows
+        ])  # fmt: skip
+
+    naive_ms = median_ms(naive, repeat)
+    return Line(
+        f"API: list {_n(listed)} measurements",
+        "median < 150 ms",
+        f"{ms:.1f} ms (median of {repeat}); {queries} queries",
+        f"{naive_ms:.1f} ms (related rows fetched per figure)",
+        naive_ms / ms,
+        "met" if ms < 150 else "MISSED",
+    )
+
+
+# -- 4. query plans -------------------------------------------------------------------------
+
+
+def _indexes(plan) -> set[str]:
+    found = set()
+    if isinstance(plan, dict):
+        if "Index Name" in plan:
+            found.add(f"{plan['Node Type']} on {plan['Index Name']}")
+        for value in plan.values():
+            found |= _indexes(value)
+    elif isinstance(plan, list):
+        for value in plan:
+            found |= _indexes(value)
+    return found
+
+
+def query_plans() -> list[tuple[str, set[str]]]:
+    """The indexes PostgreSQL uses for the queries that matter at scale."""
+    if connection.vendor != "postgresql":
+        return []
+    target = Target.objects.filter(indicator__isnull=False).select_related("plan").first()
+    municipality = target.plan.municipality_id
+    queries = {
+        "a target's figures (evaluate_targets)": Measurement.objects.filter(
+            indicator_id__in=[target.indicator_id], area_id__in=[municipality]
+        ).values_list("indicator_id", "area_id", "period_id", "value"),
+        "targets a changed series touches": targets_touched_by(
+            [(target.indicator_id, municipality)]
+        ),
+        "a stored figure by indicator, area and period": Measurement.objects.filter(
+            indicator_id=target.indicator_id, area_id=municipality, period_id=1
+        ),
+        "API: measurements of an indicator": Measurement.objects.filter(
+            indicator_id=target.indicator_id
+        ).order_by("pk")[:1000],
+    }
+    found = []
+    for name, queryset in queries.items():
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+        found.append((name, _indexes(plan if not isinstance(plan, str) else json.loads(plan))))
+    return found
+
+
+# -- the report -----------------------------------------------------------------------------
+
+
+def run(*, rows: int, repeat: int, naive_rows: int, naive_targets: int, log=print) -> list[Line]:
+    lines = []
+
+    def step(line):
+        line.notes.append(f"peak memory of the process so far: {peak_memory_mb():.0f} MB")
+        lines.append(line)
+        log(f"  done: {line.what}")
+
+    step(bench_import(rows, naive_rows))
+    all_line, all_seconds = bench_all_statuses(naive_targets)
+    step(all_line)
+    step(bench_one_change("municipality", repeat, all_seconds))
+    step(bench_one_change("country", repeat, all_seconds))
+    step(bench_theme_page(repeat))
+    step(bench_target_page(repeat))
+    step(bench_api(repeat))
+    return lines
+
+
+def table(lines: list[Line]) -> str:
+    out = io.StringIO()
+    for line in lines:
+        ratio = f"{_n(line.ratio)}×" if line.ratio else ""
+        out.write(f"\n{line.what}\n")
+        out.write(f"  goal:   {line.goal}  → {line.verdict}\n")
+        out.write(f"  portal: {line.fast}\n")
+        out.write(f"  naive:  {line.naive}\n")
+        out.write(f"  ratio:  {ratio}\n")
+        for note in line.notes:
+            out.write(f"  note:   {note}\n")
+    return out.getvalue()
