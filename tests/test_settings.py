@@ -2,9 +2,13 @@
 deployment checks; without a secret key they refuse to start."""
 
 import os
+import re
 import secrets
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
@@ -28,3 +32,52 @@ def test_production_refuses_to_start_without_a_secret_key():
     run = manage("check", DEBUG="0", SECRET_KEY="", ALLOWED_HOSTS="kpi.example.dk")
     assert run.returncode != 0
     assert "SECRET_KEY must be set" in run.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_production_serves_pages_and_hashed_static_files_through_gunicorn(tmp_path):
+    """The README's production commands: collectstatic, then gunicorn with WhiteNoise serving
+    the static files under content-hashed names that browsers may cache for ever."""
+    env = {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "127.0.0.1",
+           "BEHIND_TLS_PROXY": "1", "STATIC_ROOT": str(tmp_path / "static"),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}  # fmt: skip
+    for command in (["collectstatic", "--noinput"], ["migrate", "--noinput"]):
+        run = manage(*command, **env)
+        assert run.returncode == 0, run.stderr
+    port = _free_port()
+    environment = {**{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}, **env}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "jobcenter.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1"], cwd=ROOT, env=environment,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    def get(path):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{path}", headers={"X-Forwarded-Proto": "https"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.headers, response.read().decode()
+
+    try:
+        for _ in range(100):
+            try:
+                headers, page = get("/")
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("gunicorn did not answer")
+        stylesheet = re.search(r'href="(/static/css/portal\.[0-9a-f]{12}\.css)"', page)
+        assert stylesheet, "the page links the stylesheet under its hashed name"
+        headers, css = get(stylesheet.group(1))
+        assert "max-age=315360000" in headers["Cache-Control"]
+        assert ".card" in css or "body" in css
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
