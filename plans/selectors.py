@@ -43,29 +43,40 @@ class _Figure:
 
 
 def _series_by_key(targets) -> tuple[dict[tuple[int, int], list[_Figure]], dict[int, Period]]:
-    """All figures the targets need, keyed by (indicator, area), and the periods they are for.
+    """The figures the targets need, keyed by (indicator, area), and the periods they are for.
 
-    One query for the figures, as plain values (no model instance per figure: a batch of
-    targets needs hundreds of thousands), and one for their periods, which are few.
+    Only figures the engine can use are read: those of the targets' period kinds within their
+    windows (from measure_from to the deadline), and the comparison areas' figures for the
+    baseline periods. One query for the figures, as plain values (no model instance per figure:
+    a batch of targets can need hundreds of thousands), and one for their periods.
     """
-    wanted = set()
+    areas_by_indicator = defaultdict(set)
+    kinds, starts, ends, baselines = set(), [], [], set()
     for target in targets:
         if target.indicator_id is None:
             continue
-        wanted.add((target.indicator_id, target.plan.municipality_id))
+        areas_by_indicator[target.indicator_id].add(target.plan.municipality_id)
         if target.comparison_area_id:
-            wanted.add((target.indicator_id, target.comparison_area_id))
+            areas_by_indicator[target.indicator_id].add(target.comparison_area_id)
+        kinds.add(target.period_kind)  # "" for a target that takes any kind
+        starts.append(target.measure_from or target.plan.starts_on)
+        ends.append(target.deadline)
+        if target.baseline_period_id:
+            baselines.add(target.baseline_period_id)
     series = defaultdict(list)
-    if not wanted:
+    if not areas_by_indicator:
         return series, {}
-    # The cross product of the indicators and areas is a superset; the pairs are picked below.
-    # It keeps the query to two short IN lists that the (indicator, area) index serves.
-    rows = Measurement.objects.filter(
-        indicator_id__in={i for i, _a in wanted}, area_id__in={a for _i, a in wanted}
-    ).values_list("indicator_id", "area_id", "period_id", "value")
+    pairs = Q()
+    for indicator_id, area_ids in areas_by_indicator.items():
+        pairs |= Q(indicator_id=indicator_id, area_id__in=area_ids)
+    window = Q(period__end__gte=min(starts), period__end__lte=max(ends))
+    if "" not in kinds:
+        window &= Q(period__kind__in=kinds)
+    rows = Measurement.objects.filter(pairs & (window | Q(period_id__in=baselines))).values_list(
+        "indicator_id", "area_id", "period_id", "value"
+    )
     for indicator_id, area_id, period_id, value in rows.iterator(chunk_size=20_000):
-        if (indicator_id, area_id) in wanted:
-            series[(indicator_id, area_id)].append(_Figure(period_id, value))
+        series[(indicator_id, area_id)].append(_Figure(period_id, value))
     period_ids = {f.period_id for figures in series.values() for f in figures}
     return series, Period.objects.in_bulk(period_ids)
 
