@@ -55,9 +55,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Static files straight from the WSGI server, compressed and cached for ever under hashed
-    # names: no separate web server is needed in front of gunicorn for them.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jobcenter.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,6 +66,12 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
+
+if not DEBUG:
+    # Static files straight from the WSGI server, compressed and cached for ever under hashed
+    # names: no web server in front of gunicorn is needed for them. (In development runserver
+    # serves them from static/.)
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while an account/IP is locked out

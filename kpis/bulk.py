@@ -19,6 +19,7 @@ from django.db import connection
 from .models import Measurement, MeasurementRevision
 
 STAGING = "kpis_staged_measurement"
+CLASSIFIED = "kpis_classified_measurement"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Outcome:
 def _tables():
     return {
         "staging": STAGING,
+        "classified": CLASSIFIED,
         "measurement": Measurement._meta.db_table,
         "revision": MeasurementRevision._meta.db_table,
     }
@@ -54,6 +56,9 @@ def _copy(cursor, buffer):
     cursor.copy_expert(
         f"COPY {STAGING} FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (source))", buffer
     )
+    # A temporary table has no statistics until analysed; without them the planner guesses
+    # a handful of rows and joins a million staged figures by nested loops.
+    cursor.execute(f"ANALYZE {STAGING}")
 
 
 def _stage(cursor, rows) -> int:
@@ -100,35 +105,50 @@ def stage(rows) -> int:
         return _stage(cursor, rows)
 
 
-# New figures. ON CONFLICT: a figure another writer created meanwhile is left to the revision
-# step below, which then sees it, instead of failing the whole batch.
+# Each staged figure with the stored figure it would replace, if any: one join, after which
+# every step reads this table alone.
+_CLASSIFY = """
+    CREATE TEMPORARY TABLE {classified} AS
+    SELECT s.indicator_id, s.area_id, s.period_id, s.value, s.source,
+           m.id AS measurement_id, (m.id IS NOT NULL AND m.value <> s.value) AS differs
+    FROM {staging} s LEFT JOIN {measurement} m ON m.indicator_id = s.indicator_id
+        AND m.area_id = s.area_id AND m.period_id = s.period_id
+"""
+_NEW_SERIES = """
+    SELECT DISTINCT indicator_id, area_id FROM {classified} WHERE measurement_id IS NULL
+"""
+# ON CONFLICT: a figure another writer created after the classification does not fail the
+# batch; _CAUGHT_UP then makes it a candidate for revision.
 _INSERT = """
     INSERT INTO {measurement}
         (indicator_id, area_id, period_id, value, source, entered_by_id, created_at, updated_at)
-    SELECT s.indicator_id, s.area_id, s.period_id, s.value, s.source, %(user)s, %(now)s, %(now)s
-    FROM {staging} s
-    WHERE NOT EXISTS (
-        SELECT 1 FROM {measurement} m WHERE m.indicator_id = s.indicator_id
-        AND m.area_id = s.area_id AND m.period_id = s.period_id)
+    SELECT indicator_id, area_id, period_id, value, source, %(user)s, %(now)s, %(now)s
+    FROM {classified} WHERE measurement_id IS NULL
     ON CONFLICT (indicator_id, area_id, period_id) DO NOTHING
 """
-_NEW_SERIES = """
-    SELECT DISTINCT s.indicator_id, s.area_id FROM {staging} s
-    WHERE NOT EXISTS (
-        SELECT 1 FROM {measurement} m WHERE m.indicator_id = s.indicator_id
-        AND m.area_id = s.area_id AND m.period_id = s.period_id)
+_CAUGHT_UP = """
+    UPDATE {classified} SET measurement_id = (
+        SELECT m.id FROM {measurement} m WHERE m.indicator_id = {classified}.indicator_id
+        AND m.area_id = {classified}.area_id AND m.period_id = {classified}.period_id),
+        differs = TRUE
+    WHERE measurement_id IS NULL
 """
+# Candidates for a revision: an old value that differed, or one not known (caught up above).
+# A column of its own, so that the planner's statistics know how few they usually are.
+_CANDIDATE = "c.differs AND c.measurement_id IS NOT NULL"
 
-# Changed figures on PostgreSQL, in one statement: lock the rows that differ (FOR UPDATE reads
-# their latest committed values), keep the old values as revisions, write the new ones. A
-# concurrent writer's figure is therefore never overwritten without its revision.
-_REVISE_POSTGRES = """
+# Changed figures on PostgreSQL, in one statement: lock the candidates and compare their latest
+# committed values (FOR UPDATE reads those), keep the old values as revisions, write the new
+# ones. A concurrent writer's figure is never overwritten without its revision.
+_REVISE_POSTGRES = (
+    """
     WITH changed AS (
         SELECT m.id, m.indicator_id, m.area_id, m.value AS old_value, m.source AS old_source,
-               s.value AS new_value, s.source AS new_source
-        FROM {measurement} m JOIN {staging} s ON m.indicator_id = s.indicator_id
-            AND m.area_id = s.area_id AND m.period_id = s.period_id
-        WHERE m.value <> s.value
+               c.value AS new_value, c.source AS new_source
+        FROM {measurement} m JOIN {classified} c ON m.id = c.measurement_id
+        WHERE """
+    + _CANDIDATE
+    + """ AND m.value <> c.value
         FOR UPDATE OF m
     ), updated AS (
         UPDATE {measurement} m
@@ -143,30 +163,34 @@ _REVISE_POSTGRES = """
     )
     SELECT c.indicator_id, c.area_id, count(*) FROM changed c GROUP BY 1, 2
 """
+)
 
 # The same elsewhere (SQLite: one writer at a time, so three statements are safe).
 _REVISE_GENERIC = (
     """
     SELECT m.indicator_id, m.area_id, count(*)
-    FROM {measurement} m JOIN {staging} s ON m.indicator_id = s.indicator_id
-        AND m.area_id = s.area_id AND m.period_id = s.period_id
-    WHERE m.value <> s.value GROUP BY 1, 2
+    FROM {measurement} m JOIN {classified} c ON m.id = c.measurement_id
+    WHERE """
+    + _CANDIDATE
+    + """ AND m.value <> c.value GROUP BY 1, 2
     """,
     """
     INSERT INTO {revision}
         (measurement_id, old_value, new_value, old_source, changed_by_id, changed_at)
-    SELECT m.id, m.value, s.value, m.source, %(user)s, %(now)s
-    FROM {measurement} m JOIN {staging} s ON m.indicator_id = s.indicator_id
-        AND m.area_id = s.area_id AND m.period_id = s.period_id
-    WHERE m.value <> s.value
+    SELECT m.id, m.value, c.value, m.source, %(user)s, %(now)s
+    FROM {measurement} m JOIN {classified} c ON m.id = c.measurement_id
+    WHERE """
+    + _CANDIDATE
+    + """ AND m.value <> c.value
     """,
     """
     UPDATE {measurement} AS m
-    SET value = s.value, source = COALESCE(NULLIF(s.source, ''), m.source),
+    SET value = c.value, source = COALESCE(NULLIF(c.source, ''), m.source),
         entered_by_id = %(user)s, updated_at = %(now)s
-    FROM {staging} s
-    WHERE m.indicator_id = s.indicator_id AND m.area_id = s.area_id
-        AND m.period_id = s.period_id AND m.value <> s.value
+    FROM {classified} c
+    WHERE m.id = c.measurement_id AND """
+    + _CANDIDATE
+    + """ AND m.value <> c.value
     """,
 )
 
@@ -176,10 +200,18 @@ def store_staged(*, total: int, user_id: int | None, now: datetime) -> Outcome:
     names = _tables()
     params = {"user": user_id, "now": now}
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {CLASSIFIED}")
+        cursor.execute(_CLASSIFY.format(**names))
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {CLASSIFIED}")  # as for the staging table
         cursor.execute(_NEW_SERIES.format(**names))
         new_series = {tuple(row) for row in cursor.fetchall()}
+        cursor.execute(f"SELECT count(*) FROM {CLASSIFIED} WHERE measurement_id IS NULL")
+        new = cursor.fetchone()[0]
         cursor.execute(_INSERT.format(**names), params)
         created = cursor.rowcount
+        if created < new:
+            cursor.execute(_CAUGHT_UP.format(**names))
         if connection.vendor == "postgresql":
             cursor.execute(_REVISE_POSTGRES.format(**names), params)
             revised_series = cursor.fetchall()
@@ -190,6 +222,7 @@ def store_staged(*, total: int, user_id: int | None, now: datetime) -> Outcome:
             for statement in writes:
                 cursor.execute(statement.format(**names), params)
         cursor.execute(f"DROP TABLE {STAGING}")
+        cursor.execute(f"DROP TABLE {CLASSIFIED}")
     revised = sum(count for _indicator, _area, count in revised_series)
     series = new_series | {(indicator, area) for indicator, area, _count in revised_series}
     return Outcome(created, revised, total - created - revised, sorted(series))

@@ -14,7 +14,7 @@ def optional_value_field(verbose_name, **options):
     return value_field(verbose_name, null=True, blank=True, **options)
 
 
-def user_reference(verbose_name):
+def user_reference(verbose_name, **options):
     """Who did something. Kept as history even when the user account is removed."""
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -23,4 +23,5 @@ def user_reference(verbose_name):
         null=True,
         blank=True,
         related_name="+",
+        **options,
     )

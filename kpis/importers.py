@@ -210,20 +210,29 @@ def parse(
     resolver = Resolver()
     checks = _RowChecks(resolver, allowed_area_ids)
     if indicator_col:
-        indicators, unknown = _per_distinct(frame[indicator_col], checks.indicator)
+        indicator_ids, units, unknown, owners = _per_distinct(
+            frame[indicator_col], checks.indicator
+        )
     else:
-        indicators = np.full(total, indicator, dtype=object)
-        unknown = np.full(total, None, dtype=object)
-    raw = frame[value_col]
-    suppressed = raw.map(_is_suppressed).to_numpy(dtype=bool) & pd.isna(unknown)
-    owners = _per_distinct(pd.Series(indicators), checks.owner)[1]
-    areas, area_problems = _per_distinct(frame[area_col], checks.area)
-    spans, period_problems = _per_distinct(frame[period_col], checks.period)
-    values, value_problems = _per_distinct(raw.where(~suppressed, "0"), checks.value)
-    range_problems = _range_problems(indicators, values)
-    # The first problem of each row, in the order of the checks above.
+        indicator_ids, units, unknown, owners = (
+            np.full(total, value, dtype=object) for value in checks.chosen(indicator)
+        )
+    # Values are checked per distinct (cell, unit): the range a value may take depends on the
+    # unit. The codes of the two are combined into one integer key.
+    raw_codes, raw_cells = pd.factorize(frame[value_col], use_na_sentinel=False)
+    suppressed = np.array([_is_suppressed(c) for c in raw_cells], dtype=bool)[raw_codes]
+    suppressed &= pd.isna(unknown)
+    unit_codes, unit_names = pd.factorize(pd.Series(units, dtype=object), use_na_sentinel=False)
+    value_key = pd.Series(raw_codes.astype(np.int64) * (len(unit_names) + 1) + unit_codes)
+    values, value_problems = _per_distinct(
+        value_key, lambda key: checks.value(raw_cells[key // (len(unit_names) + 1)],
+                                            unit_names[key % (len(unit_names) + 1)])
+    )  # fmt: skip
+    area_ids, area_problems = _per_distinct(frame[area_col], checks.area)
+    spans, span_keys, period_problems = _per_distinct(frame[period_col], checks.period)
+    # The first problem of each row, in the order a reader would check it.
     problems = unknown
-    for later in (owners, area_problems, period_problems, value_problems, range_problems):
+    for later in (owners, area_problems, period_problems, value_problems):
         problems = np.where(pd.isna(problems), later, problems)
     problems[suppressed] = None
 
@@ -233,48 +242,41 @@ def parse(
     table = pd.DataFrame(
         {
             "line": lines[clean],
-            "indicator_id": [i.pk for i in indicators[clean]],
-            "area_id": [a.pk for a in areas[clean]],
+            "indicator_id": indicator_ids[clean].astype(np.int64),
+            "area_id": area_ids[clean].astype(np.int64),
             "period": spans[clean],
             "value": values[clean],
+            "period_key": span_keys[clean].astype(np.int64),  # the same period, however written
         }
     )
-    duplicate = table.duplicated(["indicator_id", "area_id", "period"], keep="first")
-    first_line = table.groupby(["indicator_id", "area_id", "period"])["line"].transform("first")
-    errors = [(int(line), str(problem)) for line, problem in zip(lines, problems, strict=True)
-              if problem is not None]  # fmt: skip
-    errors += [
-        (int(line), _("The same figure is also on line %(line)s.") % {"line": int(first)})
-        for line, first in zip(table["line"][duplicate], first_line[duplicate], strict=True)
-    ]
+    figure = ["indicator_id", "area_id", "period_key"]
+    duplicate = table.duplicated(figure, keep="first")
+    errors = [(int(line), str(problem)) for line, problem in zip(lines[~clean], problems[~clean],
+              strict=True) if problem is not None]  # fmt: skip
+    if duplicate.any():
+        first_line = table.groupby(figure)["line"].transform("first")
+        errors += [
+            (int(line), _("The same figure is also on line %(line)s.") % {"line": int(first)})
+            for line, first in zip(table["line"][duplicate], first_line[duplicate], strict=True)
+        ]
     result.errors = sorted(errors)
-    result.frame = table[~duplicate].reset_index(drop=True)
+    result.frame = table[~duplicate].drop(columns="period_key").reset_index(drop=True)
     if progress:
         progress(total, total)
     return result
 
 
-def _per_distinct(column: pd.Series, check) -> tuple[np.ndarray, np.ndarray]:
-    """check(cell) -> (object, problem) once per distinct cell, spread back to every row."""
+def _per_distinct(column: pd.Series, check) -> tuple[np.ndarray, ...]:
+    """check(cell) -> a tuple of answers, once per distinct cell, spread back to every row:
+    one array per answer."""
     codes, distinct = pd.factorize(column, use_na_sentinel=False)
-    objects = np.empty(len(distinct), dtype=object)
-    problems = np.empty(len(distinct), dtype=object)
-    for i, cell in enumerate(distinct):
-        objects[i], problems[i] = check(cell)
-    return objects[codes], problems[codes]
-
-
-def _range_problems(indicators: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """value_problem for each row, once per distinct (indicator, value)."""
-    pairs = pd.Series(list(zip(indicators, values, strict=True)), dtype=object)
-    return _per_distinct(pairs, _pair_problem)[1]
-
-
-def _pair_problem(pair):
-    indicator, value = pair
-    if indicator is None or value is None:
-        return None, None
-    return None, value_problem(value, indicator)
+    answers = [check(cell) for cell in distinct]
+    arrays = []
+    for i in range(len(answers[0]) if answers else 0):
+        array = np.empty(len(answers), dtype=object)
+        array[:] = [answer[i] for answer in answers]
+        arrays.append(array[codes])
+    return tuple(arrays)
 
 
 def _is_suppressed(raw) -> bool:
@@ -284,29 +286,37 @@ def _is_suppressed(raw) -> bool:
 
 
 class _RowChecks:
-    """Each check takes one cell and answers (the object it names, or None; a problem or None)."""
+    """Each check takes one distinct cell and answers with a tuple: what the cell names (ids,
+    not model instances, which are slow to hash by the million) and its problems, or None."""
 
     def __init__(self, resolver: Resolver, allowed: set[int] | None):
         self.resolver = resolver
         self.allowed = allowed
+        self.by_unit = {}  # an indicator of each unit, for value_problem
+        self.period_keys = {}
+
+    def chosen(self, indicator: Indicator):
+        """(id, unit, unknown, not yours) of the indicator chosen for the whole file."""
+        return self._answer(indicator)
 
     def indicator(self, cell):
         found = self.resolver.indicator(str(cell))
         if found is None:
-            return None, _("Unknown indicator “%(key)s”.") % {"key": cell}
-        return found, None
+            return None, None, _("Unknown indicator “%(key)s”.") % {"key": cell}, None
+        return self._answer(found)
 
-    def owner(self, indicator):
+    def _answer(self, indicator):
+        self.by_unit.setdefault(indicator.unit, indicator)
+        not_yours = None
         if (
-            indicator is not None
-            and self.allowed is not None
+            self.allowed is not None
             and indicator.owner_id is not None
             and indicator.owner_id not in self.allowed
         ):
-            return None, _("The indicator “%(name)s” belongs to another municipality.") % {
+            not_yours = _("The indicator “%(name)s” belongs to another municipality.") % {
                 "name": indicator.name
             }
-        return None, None
+        return indicator.pk, indicator.unit, None, not_yours
 
     def area(self, cell):
         area = self.resolver.area(str(cell))
@@ -318,21 +328,34 @@ class _RowChecks:
             and area.pk not in self.allowed
         ):
             return None, _("You may not load figures for %(name)s.") % {"name": area.name}
-        return area, None
+        return area.pk, None
 
     def period(self, cell):
+        """(the period, a number for it that is the same however the period is written,
+        the problem)."""
         if not isinstance(cell, str):
-            return None, _("Write the period as text, e.g. 2023M08 or 2. kvt. 2023, not as a date.")
+            return (
+                None,
+                -1,
+                _("Write the period as text, e.g. 2023M08 or 2. kvt. 2023, not as a date."),
+            )
         try:
-            return parse_period(cell), None
+            spec = parse_period(cell)
         except PeriodError as exc:
-            return None, str(exc)
+            return None, -1, str(exc)
+        return spec, self.period_keys.setdefault(spec, len(self.period_keys)), None
 
-    def value(self, cell):
+    def value(self, cell, unit):
+        """The value as a Decimal and why it cannot be a figure of this unit, if it cannot."""
+        if _is_suppressed(cell):
+            return None, None
         try:
-            return _value(cell.strip() if isinstance(cell, str) else cell), None
+            value = _value(cell.strip() if isinstance(cell, str) else cell)
         except DanishNumberError as exc:
             return None, str(exc)
+        if not isinstance(unit, str):  # the indicator is unknown; that is the row's problem
+            return value, None
+        return value, value_problem(value, self.by_unit[unit])
 
 
 def _value_column(frame: pd.DataFrame, known: list[str], chosen: str) -> str:

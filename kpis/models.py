@@ -185,18 +185,28 @@ class Measurement(models.Model):
         verbose_name=_("indicator"),
         on_delete=models.PROTECT,
         related_name="measurements",
+        # The unique (indicator, area, period) index serves lookups by indicator, and by
+        # indicator and area; another index would only slow every import down.
+        db_index=False,
     )
     area = models.ForeignKey(
         Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="measurements"
     )
+    # Figures are found by indicator and area (the unique index); an index on the period or
+    # the user alone would serve only the rare deletion of a period or a user, and every import
+    # would pay for it, a million rows at a time.
     period = models.ForeignKey(
-        Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="measurements"
+        Period,
+        verbose_name=_("period"),
+        on_delete=models.PROTECT,
+        related_name="measurements",
+        db_index=False,
     )
     value = value_field(_("value"))
     source = models.CharField(
         _("source"), max_length=300, blank=True, help_text=_("Where the figure comes from.")
     )
-    entered_by = user_reference(_("entered by"))
+    entered_by = user_reference(_("entered by"), db_index=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -209,7 +219,6 @@ class Measurement(models.Model):
                 fields=["indicator", "area", "period"], name="unique_measurement"
             ),
         ]
-        indexes = [models.Index(fields=["indicator", "area"], name="measurement_series")]
 
     def __str__(self):
         return f"{self.indicator} · {self.area} · {self.period}: {self.value}"

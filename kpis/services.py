@@ -291,7 +291,13 @@ def import_commit(*, batch_id: int, user=None) -> ImportBatch | None:
 
 def import_source(filename: str, line: int) -> str:
     """A figure's source note when it came from a file."""
-    return _("Import: %(file)s, line %(line)s") % {"file": filename, "line": line}
+    return import_sources(filename, [line])[0]
+
+
+def import_sources(filename: str, lines) -> list[str]:
+    """The source notes of many lines; the note's text is translated once, not per line."""
+    note = _("Import: %(file)s, line %(line)s")
+    return [note % {"file": filename, "line": line} for line in lines]
 
 
 class ImportRefused(ValueError):
@@ -332,7 +338,7 @@ def figures_import(
     staged = frame.assign(
         period_id=frame["period"].map(period_ids),
         value=frame["value"].map(stored_value),
-        source=frame["line"].map(lambda line: import_source(filename, line)),
+        source=import_sources(filename, frame["line"]),
     )
     return _store(bulk.stage_frame(staged), user)
 

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 from django.urls import reverse
 
-from kpis import bulk
+from kpis import bulk, importers
 from kpis import services as kpi_services
 from kpis.models import Area, ImportBatch, Indicator, Measurement, MeasurementRevision, Period
 from plans.models import Membership, TargetStatus
@@ -342,3 +342,26 @@ def test_the_import_command_refuses_a_file_with_any_bad_row_and_stores_nothing(s
         _import_command(tmp_path, bad, "--indicator", indicator.key)
     assert not Measurement.objects.exists()
     assert not Period.objects.exists()
+
+
+def test_template_rows_are_checked_each_against_its_own_indicator(setting):
+    guldborgsund, share, _target = setting
+    count = make_indicator("ledige", unit=Indicator.Unit.COUNT)
+    content = (
+        "indikator;område;periode;værdi\n"
+        f"{share.key};Guldborgsund;2023M08;101\n"  # a share above 100
+        f"{count.key};Guldborgsund;2023M08;101\n"  # the same value is a fine count
+        "ukendt;Guldborgsund;2023M08;..\n"  # an unknown indicator, even with no value
+        f"{count.key};Guldborgsund;2023M09;-1\n"  # a negative count
+        f"{count.key};Guldborgsund;2023M10;..\n"  # suppressed: skipped
+    )
+    result = importers.parse(content.encode(), "skabelon.csv")
+    assert [line for line, _reason in result.errors] == [2, 4, 5]
+    reasons = dict(result.errors)
+    assert "101" in reasons[2] and "100" in reasons[2]
+    assert "ukendt" in reasons[4]
+    assert "−1" in reasons[5] or "-1" in reasons[5]
+    assert [(r.indicator_id, r.area_id, r.value) for r in result.rows] == [
+        (count.pk, guldborgsund.pk, Decimal(101))
+    ]
+    assert result.suppressed == 1
