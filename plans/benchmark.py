@@ -406,7 +406,7 @@ def query_plans() -> list[tuple[str, set[str]]]:
 def vacuum():
     """Start from a tidy table: a timed import that was rolled back leaves dead rows behind,
     which would slow the next run's import down."""
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM ANALYZE {Measurement._meta.db_table}")
 

@@ -90,7 +90,7 @@ def _areas(scale) -> list[Area]:
     country = Area.objects.create(kind=Area.Kind.COUNTRY, name="Hele landet", slug="hele-landet")
     rars = Area.objects.bulk_create(
         Area(kind=Area.Kind.RAR, name=name, slug=f"{PREFIX}-rar-{i}")
-        for i, name in enumerate(RAR_NAMES)
+        for i, name in enumerate(RAR_NAMES[: scale.municipalities])  # none without members
     )
     municipalities = Area.objects.bulk_create(
         Area(
