@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint venv
+.PHONY: run test lint venv benchmark
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,13 @@ lint: venv
 
 test: lint node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The national-scale benchmark (README, "Speed at national scale"): a PostgreSQL database of its
+# own, created if missing; the synthetic data set is generated there the first time.
+BENCH_DATABASE_URL ?= postgres://jobcenter:jobcenter@127.0.0.1:5432/jobcenter_bench
+benchmark: venv
+	@psql "$(BENCH_DATABASE_URL)" -qc "SELECT 1" >/dev/null 2>&1 || \
+	  psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc 'CREATE DATABASE "$(notdir $(BENCH_DATABASE_URL))"'
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py generate_national
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py benchmark

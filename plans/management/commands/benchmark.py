@@ -1,6 +1,8 @@
+import os
 import platform
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -39,7 +41,8 @@ class Command(BaseCommand):
         )  # fmt: skip
         self.stdout.write(
             f"Benchmark on {server}, Python {platform.python_version()}, "
-            f"{platform.machine()}, {national.data_set_summary()}"
+            f"{platform.machine()}, {os.cpu_count()} cores, DEBUG {'on' if settings.DEBUG else 'off'}; "
+            f"{national.data_set_summary()}"
         )
         self.stdout.write(benchmark.table(lines))
         for name, indexes in benchmark.query_plans():
