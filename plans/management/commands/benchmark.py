@@ -41,7 +41,8 @@ class Command(BaseCommand):
         )  # fmt: skip
         self.stdout.write(
             f"Benchmark on {server}, Python {platform.python_version()}, "
-            f"{platform.machine()}, {os.cpu_count()} cores, DEBUG {'on' if settings.DEBUG else 'off'}; "
+            f"{platform.machine()}, {os.cpu_count()} cores, "
+            f"DEBUG {'on' if settings.DEBUG else 'off'}; "
             f"{national.data_set_summary()}"
         )
         self.stdout.write(benchmark.table(lines))
