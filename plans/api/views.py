@@ -221,7 +221,8 @@ class TargetViewSet(DefinitionWrites, ReadOnly):
 
 
 class MeasurementViewSet(ReadOnly):
-    """Figures: filter by indicator, area or municipality, period kind and period range."""
+    """Figures, series by series: filter by indicator, area or municipality, period kind and
+    period range."""
 
     serializer_class = serializers.MeasurementSerializer
     filterset_class = filters.MeasurementFilter
@@ -232,7 +233,10 @@ class MeasurementViewSet(ReadOnly):
             Measurement.objects.filter(area__in=areas)
             .filter(Q(indicator__owner__isnull=True) | Q(indicator__owner__in=areas))
             .select_related("indicator", "area", "period")
-            .order_by("pk")
+            # Series by series: the order of the unique (indicator, area, period) index, so a
+            # page of one indicator's figures is read straight off the index, not found by
+            # scanning the whole table in id order.
+            .order_by("indicator_id", "area_id", "period_id")
         )
 
     @extend_schema(
