@@ -4,6 +4,7 @@ per example, the state of the figures' tables, and what a message for a user mus
 import re
 from contextlib import contextmanager
 
+from django.apps import apps
 from django.db import transaction
 from hypothesis import HealthCheck, settings
 
@@ -31,6 +32,17 @@ def figures_state(*models):
     """Every row of the figures' tables (and of any further models given)."""
     tables = (Measurement, MeasurementRevision, Period, TargetStatus, *models)
     return {model.__name__: list(model.objects.order_by("pk").values()) for model in tables}
+
+
+def database_state():
+    """Every row of the portal's own tables, history included (not the import batches, which
+    keep each upload even when it is refused)."""
+    state = {}
+    for label in ("kpis", "plans"):
+        for model in apps.get_app_config(label).get_models():
+            if model.__name__ != "ImportBatch":
+                state[model.__name__] = list(model.objects.order_by("pk").values())
+    return state
 
 
 # What a message for a person must not contain: a traceback, a Python repr, English from a

@@ -5,7 +5,6 @@ without rows in it fails, and a refused write must leave the database as it was.
 from datetime import date
 
 import pytest
-from django.apps import apps
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, reverse
 from rest_framework.test import APIClient
@@ -23,6 +22,7 @@ from plans.models import (
     StatusNarrative,
 )
 from tests.builders import make_country, make_indicator, make_municipality, make_target, record
+from tests.fuzzing import database_state
 
 pytestmark = pytest.mark.django_db
 
@@ -342,18 +342,6 @@ def request_for(route, method, where, objects):
     instance = objects[where][basename]
     lookup = instance.key if basename in {"plan", "indicator", "target"} else instance.pk
     return reverse(route, args=[lookup]), CHANGE.get(basename, {})
-
-
-def database_state():
-    """Every row of the portal's own tables (history included), to see a refused write left
-    nothing behind."""
-    state = {}
-    for label in ("kpis", "plans"):
-        for model in apps.get_app_config(label).get_models():
-            if model.__name__ == "ImportBatch":
-                continue
-            state[model.__name__] = list(model.objects.order_by("pk").values())
-    return state
 
 
 def client_for(user):

@@ -13,7 +13,7 @@ from kpis.periods import PeriodError, parse_period
 from kpis.services import period_get_or_create
 
 from .. import access
-from ..forms import KIND_DEFAULTS, KIND_FIELDS
+from ..forms import KIND_DEFAULTS, KIND_FIELDS, MAX_DECIMALS
 from ..models import (
     Committee,
     FocusArea,
@@ -151,6 +151,7 @@ class IndicatorSerializer(Defined):
     class Meta:
         model = Indicator
         read_only_fields = ["key"]
+        extra_kwargs = {"decimals": {"max_value": MAX_DECIMALS}}
         fields = ["id", "key", "name", "description", "unit", "decimals", "direction",
                   "data_source", "owner"]  # fmt: skip
 
