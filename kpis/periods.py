@@ -244,6 +244,28 @@ _LABEL_PATTERNS = [
 ]
 
 
+# The years the portal keeps figures for: a year outside them is a typing error ("0000", "9999").
+FIRST_YEAR, LAST_YEAR = 1970, 2100
+
+
+def _built(build, match, raw) -> PeriodSpec:
+    try:
+        return build(match)
+    except PeriodError:
+        raise
+    except ValueError:  # a date the calendar does not have, e.g. the year 0
+        raise PeriodError(_("“%(text)s” is not a date in the calendar.") % {"text": raw}) from None
+
+
+def _in_range(spec: PeriodSpec) -> PeriodSpec:
+    if spec.start.year < FIRST_YEAR or spec.end.year > LAST_YEAR:
+        raise PeriodError(
+            _("%(label)s lies outside the years %(first)s–%(last)s.")
+            % {"label": spec.label, "first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    return spec
+
+
 def _rolling_from_quarters(y1: int, q1: int, y2: int, q2: int) -> PeriodSpec:
     spec = rolling_year(y2, q2)
     if quarter(y1, q1).start != spec.start:
@@ -264,7 +286,7 @@ def parse_period(text) -> PeriodSpec:
         for pattern, build in patterns:
             match = pattern.match(raw)
             if match:
-                return build(match)
+                return _in_range(_built(build, match, raw))
     raise PeriodError(
         _("“%(text)s” is not a period (for example 2023M08, 2023Q2, 2022QMAT04 or 4.kv.22).")
         % {"text": raw}

@@ -12,9 +12,9 @@ permission-scoped querysets, so one municipality never sees another's drafts by 
 
 from django.db.models import Q, QuerySet
 
-from kpis.models import Area
+from kpis.models import Area, Indicator
 
-from .models import Membership, Plan, ReportingRound
+from .models import FocusArea, Membership, Plan, ReportingRound, Target
 
 READERS = {Membership.Role.COMMITTEE, Membership.Role.ANALYST, Membership.Role.ADMIN}
 EDITORS = {Membership.Role.ANALYST, Membership.Role.ADMIN}
@@ -63,6 +63,19 @@ def visible_areas(user) -> QuerySet[Area]:
         | Q(public_dashboards=True)
         | Q(pk__in=_where(user, READERS))
     )
+
+
+def visible_indicators(user) -> QuerySet[Indicator]:
+    """Shared indicators and the local ones of the municipalities the user may read."""
+    return Indicator.objects.filter(Q(owner__isnull=True) | Q(owner__in=visible_areas(user)))
+
+
+def visible_focus_areas(user) -> QuerySet[FocusArea]:
+    return FocusArea.objects.filter(plan__in=visible_plans(user))
+
+
+def visible_targets(user) -> QuerySet[Target]:
+    return Target.objects.filter(plan__in=visible_plans(user))
 
 
 def figure_municipalities(user) -> set[int] | None:

@@ -1,17 +1,19 @@
 from decimal import Decimal
 
 from django import forms
+from django.core import validators
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kpis.danish import DanishNumberError, parse_number
 from kpis.models import Area, Indicator, Period
-from kpis.periods import PeriodError
+from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError
 from kpis.services import period_get_or_create
 
 from .models import FocusArea, Guidepost, Initiative, Plan, Target
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+MAX_DECIMALS = 6  # figures are stored to six decimals (kpis.fields.value_field)
 
 
 class ImportForm(forms.Form):
@@ -224,6 +226,10 @@ class PlanForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.municipality = municipality
         self.fields["committee"].queryset = municipality.committees.all()
+        for name in ("start_year", "end_year"):  # "1800" or "20233" is a typing error
+            self.fields[name].min_value, self.fields[name].max_value = FIRST_YEAR, LAST_YEAR
+            self.fields[name].validators += [validators.MinValueValidator(FIRST_YEAR),
+                                             validators.MaxValueValidator(LAST_YEAR)]  # fmt: skip
 
 
 class FocusAreaForm(forms.ModelForm):
@@ -278,3 +284,6 @@ class IndicatorForm(forms.ModelForm):
         self.fields["owner"].help_text = _(
             "Empty: a shared indicator that every municipality can use (superusers only)."
         )
+        # Figures are kept to six decimals; more cannot be shown (and 99999 broke every page).
+        self.fields["decimals"].max_value = MAX_DECIMALS
+        self.fields["decimals"].validators.append(validators.MaxValueValidator(MAX_DECIMALS))

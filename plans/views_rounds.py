@@ -63,8 +63,7 @@ def round_work(request, plan_key, round_id):
     shown, errors = saved, {}
     if request.method == "POST":
         texts = {t.pk: request.POST.get(f"n-{t.pk}", "").strip() for t in targets}
-        errors = {pk: _("At most %(max)s characters.") % {"max": NARRATIVE_MAX}
-                  for pk, text in texts.items() if len(text) > NARRATIVE_MAX}  # fmt: skip
+        errors = {pk: problem for pk, text in texts.items() if (problem := _text_problem(text))}
         action = request.POST.get("action")
         if action == "approve" and not access.can_edit_definitions(request.user, municipality_id):
             raise PermissionDenied
@@ -88,6 +87,14 @@ def round_work(request, plan_key, round_id):
         "can_approve": access.can_edit_definitions(request.user, municipality_id),
     }
     return render(request, "plans/round_work.html", context, status=400 if errors else 200)
+
+
+def _text_problem(text) -> str | None:
+    if len(text) > NARRATIVE_MAX:
+        return _("At most %(max)s characters.") % {"max": NARRATIVE_MAX}
+    if "\x00" in text:  # PostgreSQL cannot store it; pasted from some programs
+        return _("The text contains a null character; remove it and save again.")
+    return None
 
 
 @transaction.atomic

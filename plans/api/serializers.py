@@ -3,6 +3,7 @@ figures hands validated rows to kpis.services, all or nothing."""
 
 import copy
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from rest_framework import serializers
@@ -11,7 +12,8 @@ from kpis.models import Area, Indicator, Measurement
 from kpis.periods import PeriodError, parse_period
 from kpis.services import period_get_or_create
 
-from ..forms import KIND_DEFAULTS, KIND_FIELDS
+from .. import access
+from ..forms import KIND_DEFAULTS, KIND_FIELDS, MAX_DECIMALS
 from ..models import (
     Committee,
     FocusArea,
@@ -26,7 +28,26 @@ from ..models import (
 )
 
 
-class Defined(serializers.ModelSerializer):
+class VisibleChoices:
+    """References to plans, focus areas, targets, rounds and indicators accept only what the
+    user may see (plans.access): a hidden one is answered as one that does not exist, so a
+    write never tells whether another municipality's draft is there."""
+
+    visible_choices: dict = {}  # field name -> access function of the user
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = request.user if request is not None else AnonymousUser()
+        for name, choices in self.visible_choices.items():
+            field = fields[name]
+            if not field.read_only:
+                relation = getattr(field, "child_relation", field)  # many=True: the items
+                relation.queryset = choices(user)
+        return fields
+
+
+class Defined(VisibleChoices, serializers.ModelSerializer):
     """A definition written through the API: what ties it to a municipality is fixed once it
     exists (fixed_on_update), and the model's own validation, check constraints included, runs
     before anything is saved."""
@@ -92,6 +113,7 @@ class PlanSerializer(Defined):
 class FocusAreaSerializer(Defined):
     plan = serializers.SlugRelatedField(slug_field="key", queryset=Plan.objects.all())
     fixed_on_update = ("plan",)
+    visible_choices = {"plan": access.visible_plans}
 
     class Meta:
         model = FocusArea
@@ -101,6 +123,7 @@ class FocusAreaSerializer(Defined):
 
 class GuidepostSerializer(Defined):
     fixed_on_update = ("focus_area",)
+    visible_choices = {"focus_area": access.visible_focus_areas}
 
     class Meta:
         model = Guidepost
@@ -110,6 +133,7 @@ class GuidepostSerializer(Defined):
 class InitiativeSerializer(Defined):
     key_facts = serializers.ListField(child=serializers.CharField())
     fixed_on_update = ("focus_area",)
+    visible_choices = {"focus_area": access.visible_focus_areas}
 
     class Meta:
         model = Initiative
@@ -127,6 +151,7 @@ class IndicatorSerializer(Defined):
     class Meta:
         model = Indicator
         read_only_fields = ["key"]
+        extra_kwargs = {"decimals": {"max_value": MAX_DECIMALS}}
         fields = ["id", "key", "name", "description", "unit", "decimals", "direction",
                   "data_source", "owner"]  # fmt: skip
 
@@ -169,6 +194,8 @@ class TargetSerializer(Defined):
     )  # fmt: skip
     baseline_period = PeriodCodeField(allow_null=True, required=False)
     status = StatusSerializer(read_only=True, allow_null=True)
+    visible_choices = {"plan": access.visible_plans, "focus_areas": access.visible_focus_areas,
+                       "indicator": access.visible_indicators}  # fmt: skip
 
     def validate(self, attrs):
         plan = attrs.get("plan") or self.instance.plan
@@ -236,8 +263,9 @@ class BulkResultSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
 
 
-class NarrativeSerializer(serializers.ModelSerializer):
+class NarrativeSerializer(VisibleChoices, serializers.ModelSerializer):
     text = serializers.CharField(max_length=20_000)
+    visible_choices = {"target": access.visible_targets, "round": access.visible_rounds}
 
     def get_fields(self):
         fields = super().get_fields()

@@ -3,7 +3,6 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -143,8 +142,7 @@ class FocusAreaViewSet(DefinitionWrites, ReadOnly):
         return services.unique_key(FocusArea, values["plan"].key, values["title"])
 
     def get_queryset(self):
-        plans = access.visible_plans(self.request.user)
-        return FocusArea.objects.filter(plan__in=plans).order_by("plan", "order", "pk")
+        return access.visible_focus_areas(self.request.user).order_by("plan", "order", "pk")
 
 
 class GuidepostViewSet(DefinitionWrites, ReadOnly):
@@ -185,12 +183,7 @@ class IndicatorViewSet(DefinitionWrites, ReadOnly):
         return services.unique_key(Indicator, owner.slug if owner else "", values["name"])
 
     def get_queryset(self):
-        areas = access.visible_areas(self.request.user)
-        return (
-            Indicator.objects.filter(Q(owner__isnull=True) | Q(owner__in=areas))
-            .select_related("owner")
-            .order_by("pk")
-        )
+        return access.visible_indicators(self.request.user).select_related("owner").order_by("pk")
 
 
 class TargetViewSet(DefinitionWrites, ReadOnly):
@@ -213,7 +206,7 @@ class TargetViewSet(DefinitionWrites, ReadOnly):
 
     def get_queryset(self):
         return (
-            Target.objects.filter(plan__in=access.visible_plans(self.request.user))
+            access.visible_targets(self.request.user)
             .select_related("plan", "indicator", "comparison_area", "baseline_period", "status")
             .prefetch_related("focus_areas")
             .order_by("pk")
@@ -228,10 +221,10 @@ class MeasurementViewSet(ReadOnly):
     filterset_class = filters.MeasurementFilter
 
     def get_queryset(self):
-        areas = access.visible_areas(self.request.user)
+        user = self.request.user
         return (
-            Measurement.objects.filter(area__in=areas)
-            .filter(Q(indicator__owner__isnull=True) | Q(indicator__owner__in=areas))
+            Measurement.objects.filter(area__in=access.visible_areas(user))
+            .filter(indicator__in=access.visible_indicators(user))
             .select_related("indicator", "area", "period")
             # Series by series: the order of the unique (indicator, area, period) index, so a
             # page of one indicator's figures is read straight off the index, not found by
@@ -247,6 +240,8 @@ class MeasurementViewSet(ReadOnly):
     def bulk(self, request):
         """Create or revise many figures at once, all or nothing. A revised figure keeps its
         previous value; the statuses it touches are recomputed. Errors name the row (from 0)."""
+        if access.figure_municipalities(request.user) == set():
+            raise PermissionDenied("You may not load figures.")
         if not isinstance(request.data, list) or not request.data:
             raise ValidationError({"rows": ["Send a non-empty list of figures."]})
         if len(request.data) > BULK_MAX_ROWS:
@@ -297,8 +292,6 @@ def _row_problem(user, item) -> str | None:
     editable = access.figure_municipalities(user)
     if editable is None:
         return None
-    if not editable:
-        return "You may not load figures."
     if area.kind == Area.Kind.MUNICIPALITY and area.pk not in editable:
         return f"You may not load figures for {area.name}."
     if indicator.owner_id and indicator.owner_id not in editable:
