@@ -3,11 +3,16 @@
 from django.conf import settings
 from django.db import models
 
+# Figures are kept to six decimals: enough for counts of the whole country and for shares to a
+# millionth. A value with more is refused where it is entered, never silently rounded.
+DECIMAL_PLACES = 6
+
 
 def value_field(verbose_name, **options):
-    """A measured or required value: exact decimal, 12 digits before the point and 6 after,
-    enough for counts of the whole country and for shares to a millionth."""
-    return models.DecimalField(verbose_name, max_digits=18, decimal_places=6, **options)
+    """A measured or required value: exact decimal, 12 digits before the point and 6 after."""
+    return models.DecimalField(
+        verbose_name, max_digits=12 + DECIMAL_PLACES, decimal_places=DECIMAL_PLACES, **options
+    )
 
 
 def optional_value_field(verbose_name, **options):

@@ -17,6 +17,7 @@ skipped, not errors. Periods are jobindsats codes (2023M08, 2023Q2, 2022QMAT04) 
 
 import csv
 import io
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,8 +26,11 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from .danish import DanishNumberError, format_number, parse_number
+from .fields import DECIMAL_PLACES
 from .models import Area, Indicator
 from .periods import PeriodError, PeriodSpec, parse_period
+
+logger = logging.getLogger(__name__)
 
 SUPPRESSED = {"-", "..", ".", ""}
 MAX_ROWS = 2_000_000
@@ -85,6 +89,11 @@ def _danish(value: Decimal) -> str:
 def value_problem(value: Decimal, indicator: Indicator) -> str | None:
     """Why a value cannot be a figure of this indicator, or None. Said in Danish numbers."""
     low, high = UNIT_RANGES.get(indicator.unit, (None, None))
+    if value.as_tuple().exponent < -DECIMAL_PLACES:
+        return _("%(value)s has more than %(places)s decimals; round it to %(places)s.") % {
+            "value": _danish(value),
+            "places": DECIMAL_PLACES,
+        }
     if abs(value) >= LARGEST:
         return _("%(value)s is too large to be a figure.") % {"value": _danish(value)}
     if low is not None and value < low:
@@ -116,8 +125,13 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
     except ImportFileError:
         raise
     except Exception as exc:  # pandas and openpyxl raise many kinds; all mean "unreadable"
+        # Their messages are English and technical: the log keeps them, the user gets advice.
+        logger.info("Import %s unreadable: %s", filename, exc)
         raise ImportFileError(
-            _("The file could not be read as CSV or Excel (%(error)s).") % {"error": exc}
+            _(
+                "The file could not be read as CSV or Excel. Save it as “CSV UTF-8” with "
+                "semicolons, or as an Excel workbook (.xlsx), and try again."
+            )
         ) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:

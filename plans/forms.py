@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kpis.danish import DanishNumberError, parse_number
+from kpis.fields import DECIMAL_PLACES
 from kpis.models import Area, Indicator, Period
 from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError
 from kpis.services import period_get_or_create
@@ -13,7 +14,7 @@ from kpis.services import period_get_or_create
 from .models import FocusArea, Guidepost, Initiative, Plan, Target
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
-MAX_DECIMALS = 6  # figures are stored to six decimals (kpis.fields.value_field)
+MAX_DECIMALS = DECIMAL_PLACES  # the decimals figures are stored with
 
 
 class ImportForm(forms.Form):
