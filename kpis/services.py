@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pandas as pd
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -294,10 +295,14 @@ def import_source(filename: str, line: int) -> str:
     return import_sources(filename, [line])[0]
 
 
-def import_sources(filename: str, lines) -> list[str]:
-    """The source notes of many lines; the note's text is translated once, not per line."""
+def import_sources(filename: str, lines) -> pd.Series:
+    """The source notes of many lines: the note is translated once and the line numbers set
+    in column-wise, not formatted a million times."""
     note = _("Import: %(file)s, line %(line)s")
-    return [note % {"file": filename, "line": line} for line in lines]
+    before, _line, after = (note % {"file": filename.replace("\0", ""), "line": "\0"}).partition(
+        "\0"
+    )
+    return before + pd.Series(lines, dtype="int64").astype(str) + after
 
 
 class ImportRefused(ValueError):
@@ -335,9 +340,9 @@ def figures_import(
         raise importers.ImportFileError(_("The file has no figures, only suppressed values."))
     frame = result.frame
     period_ids = {spec: period_get_or_create(spec).pk for spec in frame["period"].unique()}
+    # The values need no rounding: the importer refuses more decimals than are stored.
     staged = frame.assign(
         period_id=frame["period"].map(period_ids),
-        value=frame["value"].map(stored_value),
         source=import_sources(filename, frame["line"]),
     )
     return _store(bulk.stage_frame(staged), user)
