@@ -436,3 +436,25 @@ def test_a_refused_write_names_no_hidden_object(world):
     assert hidden.status_code == missing.status_code == 400
     assert hidden.json()["error"]["details"].keys() == missing.json()["error"]["details"].keys()
     assert not FocusArea.objects.filter(title="Nyt tema").exists()
+
+
+@pytest.mark.parametrize(
+    "route, field, kind",
+    [
+        ("/api/focus-areas/", "plan", "plan"),
+        ("/api/guideposts/", "focus_area", "focusarea"),
+        ("/api/initiatives/", "focus_area", "focusarea"),
+        ("/api/narratives/", "round", "round"),
+        ("/api/narratives/", "target", "target"),
+    ],
+)
+def test_a_filter_on_a_hidden_row_answers_like_an_unknown_one(client, world, route, field, kind):
+    """Filtering by a row one may not see (another municipality's draft) must not tell that
+    it exists: the same answer as for an id nobody has."""
+    objects, personas = world
+    client.force_login(personas["other admin"])
+    unknown = client.get(route, {field: 999_999})
+    hidden = client.get(route, {field: objects["private-draft"][kind].pk})
+    mine = client.get(route, {field: objects["public"][kind].pk})
+    assert unknown.status_code == hidden.status_code == 400
+    assert mine.status_code == 200 and mine.json()["count"] >= 1

@@ -1,10 +1,23 @@
 """Filters of the API's lists (django-filter): the same names a user would use on the pages."""
 
 import django_filters
+from django.contrib.auth.models import AnonymousUser
 
 from kpis.models import Measurement
 
-from ..models import Target
+from .. import access
+from ..models import FocusArea, Guidepost, Initiative, StatusNarrative, Target
+
+
+def visible(selector):
+    """A filter's choices: only the rows the user may see. A hidden id is then refused like an
+    unknown one (400), instead of answering an empty list that tells the row exists."""
+
+    def choices(request):
+        # Without a request (the schema is being generated): what anyone may see.
+        return selector(request.user if request is not None else AnonymousUser())
+
+    return choices
 
 
 class MeasurementFilter(django_filters.FilterSet):
@@ -34,3 +47,36 @@ class TargetFilter(django_filters.FilterSet):
     class Meta:
         model = Target
         fields = ["plan", "municipality", "status", "kind"]
+
+
+class FocusAreaFilter(django_filters.FilterSet):
+    plan = django_filters.ModelChoiceFilter(queryset=visible(access.visible_plans))
+
+    class Meta:
+        model = FocusArea
+        fields = ["plan"]
+
+
+class _ByFocusArea(django_filters.FilterSet):
+    focus_area = django_filters.ModelChoiceFilter(queryset=visible(access.visible_focus_areas))
+
+
+class GuidepostFilter(_ByFocusArea):
+    class Meta:
+        model = Guidepost
+        fields = ["focus_area"]
+
+
+class InitiativeFilter(_ByFocusArea):
+    class Meta:
+        model = Initiative
+        fields = ["focus_area"]
+
+
+class NarrativeFilter(django_filters.FilterSet):
+    round = django_filters.ModelChoiceFilter(queryset=visible(access.visible_rounds))
+    target = django_filters.ModelChoiceFilter(queryset=visible(access.visible_targets))
+
+    class Meta:
+        model = StatusNarrative
+        fields = ["round", "target"]

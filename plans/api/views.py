@@ -133,7 +133,7 @@ class PlanViewSet(DefinitionWrites, ReadOnly):
 
 class FocusAreaViewSet(DefinitionWrites, ReadOnly):
     serializer_class = serializers.FocusAreaSerializer
-    filterset_fields = ["plan"]
+    filterset_class = filters.FocusAreaFilter
 
     def municipality_of(self, values):
         return values["plan"].municipality_id
@@ -147,7 +147,7 @@ class FocusAreaViewSet(DefinitionWrites, ReadOnly):
 
 class GuidepostViewSet(DefinitionWrites, ReadOnly):
     serializer_class = serializers.GuidepostSerializer
-    filterset_fields = ["focus_area"]
+    filterset_class = filters.GuidepostFilter
 
     def municipality_of(self, values):
         return values["focus_area"].plan.municipality_id
@@ -159,7 +159,7 @@ class GuidepostViewSet(DefinitionWrites, ReadOnly):
 
 class InitiativeViewSet(DefinitionWrites, ReadOnly):
     serializer_class = serializers.InitiativeSerializer
-    filterset_fields = ["focus_area"]
+    filterset_class = filters.InitiativeFilter
 
     def municipality_of(self, values):
         return values["focus_area"].plan.municipality_id
@@ -346,7 +346,7 @@ class NarrativeViewSet(
     """Status narratives per target and round; analysts write them while the round is open."""
 
     serializer_class = serializers.NarrativeSerializer
-    filterset_fields = ["round", "target"]
+    filterset_class = filters.NarrativeFilter
 
     def get_permissions(self):
         if self.request.method in permissions.SAFE_METHODS:
