@@ -162,6 +162,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "plans.tasks.recompute_all_statuses",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Statuses whose refresh was never queued (broker down when the figures changed).
+    "recompute-stale-target-statuses": {
+        "task": "plans.tasks.recompute_stale_statuses",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 REST_FRAMEWORK = {
