@@ -169,6 +169,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Backups (manage.py backup/restore) keep timestamps to the microsecond.
+SERIALIZATION_MODULES = {"exactjson": "jobcenter.exact_json"}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
