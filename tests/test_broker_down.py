@@ -36,11 +36,12 @@ def forget_broker_connections():
 
 
 @pytest.fixture
-def broker_down():
+def broker_down(monkeypatch):
     """Tasks go to a broker nobody answers at, as in production when Redis is down."""
     before = app.conf.task_always_eager, app.conf.broker_url
     forget_broker_connections()
     app.conf.task_always_eager, app.conf.broker_url = False, DEAD_BROKER
+    monkeypatch.setenv("CELERY_BROKER_URL", DEAD_BROKER)  # Celery reads this before its conf
     yield
     forget_broker_connections()
     app.conf.task_always_eager, app.conf.broker_url = before
