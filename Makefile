@@ -5,15 +5,30 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint venv benchmark
+.PHONY: run test lint venv lock audit benchmark
 
-$(BIN)/.installed: pyproject.toml
+# Exactly the versions in requirements.lock, each checked against its hash (pip, setuptools and
+# wheel included), then the project itself on top, without resolving anything again.
+$(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 venv: $(BIN)/.installed
+
+# Regenerate requirements.lock from pyproject.toml: new dependencies are added, pinned ones kept.
+# `make lock LOCK_ARGS=--upgrade` moves everything to the newest allowed versions,
+# `make lock LOCK_ARGS="--upgrade-package django"` one package.
+lock: venv
+	$(BIN)/pip-compile --quiet --extra test --all-build-deps --allow-unsafe --generate-hashes \
+	  --strip-extras --no-emit-find-links --no-emit-index-url $(LOCK_ARGS) \
+	  -o requirements.lock pyproject.toml
+
+# Known vulnerabilities in the locked versions (PyPI's advisory data; needs the network).
+audit: venv
+	$(BIN)/pip-audit -r requirements.lock --require-hashes --disable-pip --progress-spinner off \
+	  $(AUDIT_ARGS)
 
 # axe-core for the accessibility checks of the browser tests; skipped where npm is missing
 # (those tests then skip too, except in CI, which requires them).

@@ -178,7 +178,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "plans.tasks.recompute_all_statuses",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Statuses whose refresh was never queued (broker down when the figures changed).
+    "recompute-stale-target-statuses": {
+        "task": "plans.tasks.recompute_stale_statuses",
+        "schedule": crontab(minute="*/10"),
+    },
 }
+
+# Backups (manage.py backup/restore) keep timestamps to the microsecond.
+SERIALIZATION_MODULES = {"exactjson": "jobcenter.exact_json"}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

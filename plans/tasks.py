@@ -11,11 +11,17 @@ from kombu.exceptions import OperationalError
 
 from . import services
 from .selectors import targets_touched_by, targets_with_definitions
+from .stale import targets_with_stale_status
 
 log = logging.getLogger(__name__)
 
 
+# The refreshes below run in one transaction each: a worker killed halfway leaves every status
+# as it was, and the redelivered task (CELERY_TASK_ACKS_LATE) does the whole batch again.
+
+
 @shared_task
+@transaction.atomic
 def recompute_statuses_for_series(series):
     """Refresh the statuses of the targets that these (indicator_id, area_id) series touch."""
     count = services.statuses_refresh(targets_touched_by(series))
@@ -24,8 +30,22 @@ def recompute_statuses_for_series(series):
 
 
 @shared_task
+@transaction.atomic
 def recompute_target_statuses(target_ids):
     return services.statuses_refresh(targets_with_definitions().filter(pk__in=target_ids))
+
+
+@shared_task
+def recompute_stale_statuses():
+    """Every few minutes (beat): catch up on refreshes that were never queued because the
+    broker was down when the figures or targets changed (plans.stale)."""
+    ids = list(targets_with_stale_status().values_list("pk", flat=True))
+    if not ids:
+        return 0
+    with transaction.atomic():
+        count = services.statuses_refresh(targets_with_definitions().filter(pk__in=ids))
+    log.warning("Caught up on %s stale target statuses", count)
+    return count
 
 
 @shared_task
