@@ -42,11 +42,12 @@ class Outcome:
 
 
 def _tables():
+    quote = connection.ops.quote_name
     return {
         "staging": STAGING,
         "classified": CLASSIFIED,
-        "measurement": Measurement._meta.db_table,
-        "revision": MeasurementRevision._meta.db_table,
+        "measurement": quote(Measurement._meta.db_table),
+        "revision": quote(MeasurementRevision._meta.db_table),
     }
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -238,41 +238,38 @@ def _rows_as_clean(rows) -> list[importers.CleanRow]:
 
 
 def import_commit(*, batch_id: int, user=None) -> ImportBatch | None:
-    """Store a previewed file's figures, all or nothing. The batch claims itself with a
-    conditional update, so two clicks or two workers never store it twice. If any figure changed
-    since the preview, nothing is stored: PreviewOutdated, with the preview brought up to date
-    (the user saw other old values than the ones they would overwrite)."""
+    """Store a previewed file's figures, all or nothing. If any figure changed since the
+    preview, nothing is stored: PreviewOutdated, with the preview brought up to date (the user
+    saw other old values than the ones they would overwrite).
+
+    The batch is claimed with a conditional update (preview → saving, which the progress page
+    shows), so two clicks or two workers never store it twice; it is marked saved in the same
+    transaction as its figures. Where the database locks rows (PostgreSQL), the batch row is
+    locked for the whole save too, so a worker that was killed outright, leaving "saving"
+    behind, is told apart from one still at work: the redelivered task takes the batch over."""
     claimed = ImportBatch.objects.filter(pk=batch_id, state=ImportBatch.State.PREVIEW).update(
         state=ImportBatch.State.SAVING
     )
-    if not claimed:
+    if not claimed and not connection.features.has_select_for_update_skip_locked:
         return None
-    batch = ImportBatch.objects.get(pk=batch_id)
     try:
         with transaction.atomic():
+            batch = (
+                ImportBatch.objects.select_for_update(skip_locked=True)
+                .filter(pk=batch_id, state=ImportBatch.State.SAVING)
+                .first()
+            )
+            if batch is None:  # saved already, or another worker is saving it now
+                return None
             if _classified(_rows_as_clean(batch.rows), lock=True) != batch.rows:
                 raise PreviewOutdated
-            indicators = {
-                i.pk: i
-                for i in Indicator.objects.filter(pk__in={r["indicator"] for r in batch.rows})
-            }
-            areas = {a.pk: a for a in Area.objects.filter(pk__in={r["area"] for r in batch.rows})}
-            periods = {
-                code: period_get_or_create(code) for code in {r["period"] for r in batch.rows}
-            }
-            counts = measurements_record(
-                rows=[
-                    MeasurementRow(
-                        indicators[r["indicator"]],
-                        areas[r["area"]],
-                        periods[r["period"]],
-                        Decimal(r["value"]),
-                        import_source(batch.filename, r["line"]),
-                    )
-                    for r in batch.rows
-                ],
-                user=user,
-            )
+            counts = measurements_record(rows=_rows_to_store(batch), user=user)
+            batch.state = ImportBatch.State.COMMITTED
+            batch.counts = counts
+            batch.committed_at = timezone.now()
+            batch.content = b""  # the figures are stored; the file itself need not be kept
+            batch.save(update_fields=["state", "counts", "committed_at", "content"])
+            return batch
     except PreviewOutdated:
         batch.rows = _classified(_rows_as_clean(batch.rows))
         batch.counts = _counts(batch.rows)
@@ -282,12 +279,22 @@ def import_commit(*, batch_id: int, user=None) -> ImportBatch | None:
     except Exception:
         ImportBatch.objects.filter(pk=batch_id).update(state=ImportBatch.State.PREVIEW)
         raise
-    batch.state = ImportBatch.State.COMMITTED
-    batch.counts = counts
-    batch.committed_at = timezone.now()
-    batch.content = b""  # the figures are stored; the file itself need not be kept
-    batch.save(update_fields=["state", "counts", "committed_at", "content"])
-    return batch
+
+
+def _rows_to_store(batch) -> list[MeasurementRow]:
+    indicators = Indicator.objects.in_bulk({r["indicator"] for r in batch.rows})
+    areas = Area.objects.in_bulk({r["area"] for r in batch.rows})
+    periods = {code: period_get_or_create(code) for code in {r["period"] for r in batch.rows}}
+    return [
+        MeasurementRow(
+            indicators[r["indicator"]],
+            areas[r["area"]],
+            periods[r["period"]],
+            Decimal(r["value"]),
+            import_source(batch.filename, r["line"]),
+        )
+        for r in batch.rows
+    ]
 
 
 def import_source(filename: str, line: int) -> str:
