@@ -383,13 +383,27 @@ def version_of(measurement: Measurement | None) -> str:
     return measurement.updated_at.isoformat() if measurement else ""
 
 
+def _lock_cells(cells):
+    """On PostgreSQL, hold a lock on each cell (indicator, area, period) until the transaction
+    ends, in a fixed order. A figure the user saw empty has no row to lock: without this, two
+    analysts typing the same new figure would both find it missing, and the second would
+    overwrite the first without being told."""
+    if connection.vendor != "postgresql":
+        return  # SQLite lets one writer in at a time
+    keys = sorted({(c.indicator.pk, (c.area.pk << 16 ^ p.pk) & 0x7FFFFFFF) for c, p in cells})
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", key)
+
+
 @transaction.atomic
 def figures_save_checked(*, changes: list[CellChange], user=None) -> dict[str, int]:
     """Save typed figures together, all or nothing, unless any of them changed since the user
     saw it: then FiguresChanged names them and nothing is saved (no silent overwrite)."""
     conflicts, rows = [], []
-    for change in changes:
-        period = period_get_or_create(change.period)
+    cells = [(change, period_get_or_create(change.period)) for change in changes]
+    _lock_cells(cells)
+    for change, period in cells:
         current = (
             Measurement.objects.select_for_update()
             .filter(indicator=change.indicator, area=change.area, period=period)
