@@ -9,7 +9,7 @@ from django.utils import timezone
 from jobcenter.tables import export_requested
 from kpis.models import Area, Indicator
 
-from . import access, presenters, selectors
+from . import access, presenters, selectors, stale
 from .cards import cards_for
 from .models import ReportingRound
 
@@ -83,6 +83,9 @@ def target_detail(request, target_key):
             key=lambda n: n.round.cut_off,
         ),
         "revisions": [(r, card.revision_value(r)) for r in target.revisions.all()],
+        # Newer figures or a changed definition than the stored status: its refresh is still
+        # queued (or waits for the broker); the page says so rather than pass it off as current.
+        "status_pending": stale.targets_with_stale_status().filter(pk=target.pk).exists(),
         "can_edit_definitions": access.can_edit_definitions(
             request.user, target.plan.municipality_id
         ),

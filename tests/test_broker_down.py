@@ -109,8 +109,11 @@ def test_figures_are_saved_with_the_broker_down_and_the_status_catches_up(
     # Nothing refreshed the status: it still says met on Q1's 969, and is known to be stale.
     assert TargetStatus.objects.get(target=target).current_value == Decimal(969)
     assert list(targets_with_stale_status()) == [target]
+    page = client.get(f"/targets/{target.key}/").content.decode()
+    assert "status beregnes igen" in page  # the page does not pass the old status off as current
 
     assert tasks.recompute_stale_statuses() == 1  # the broker is back; beat sends this
+    assert "status beregnes igen" not in client.get(f"/targets/{target.key}/").content.decode()
     status = TargetStatus.objects.get(target=target)
     assert (status.status, status.current_value) == ("not_met", Decimal(1100))
     assert not targets_with_stale_status().exists()
