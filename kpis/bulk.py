@@ -110,7 +110,8 @@ def stage(rows) -> int:
 # every step reads this table alone.
 _CLASSIFY = """
     CREATE TEMPORARY TABLE {classified} AS
-    SELECT s.indicator_id, s.area_id, s.period_id, s.value, s.source,
+    SELECT s.indicator_id, s.area_id, s.period_id, s.value,
+           SUBSTR(%(note_before)s || s.source || %(note_after)s, 1, 300) AS source,
            m.id AS measurement_id, (m.id IS NOT NULL AND m.value <> s.value) AS differs
     FROM {staging} s LEFT JOIN {measurement} m ON m.indicator_id = s.indicator_id
         AND m.area_id = s.area_id AND m.period_id = s.period_id
@@ -198,13 +199,19 @@ _REVISE_GENERIC = (
 )
 
 
-def store_staged(*, total: int, user_id: int | None, now: datetime) -> Outcome:
-    """Store what stage()/stage_frame() put in the staging table. Call inside a transaction."""
+def store_staged(
+    *, total: int, user_id: int | None, now: datetime, note: tuple[str, str] = ("", "")
+) -> Outcome:
+    """Store what stage()/stage_frame() put in the staging table. Call inside a transaction.
+
+    note: text put before and after each staged source, so a file's rows can be staged with
+    just their line numbers ("Indlæsning: fil.csv, linje " + "17"): a million notes are not
+    written out in Python and copied over."""
     names = _tables()
     params = {"user": user_id, "now": now}
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {CLASSIFIED}")
-        cursor.execute(_CLASSIFY.format(**names))
+        cursor.execute(_CLASSIFY.format(**names), {"note_before": note[0], "note_after": note[1]})
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {CLASSIFIED}")  # as for the staging table
         cursor.execute(_NEW_SERIES.format(**names))

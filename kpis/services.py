@@ -5,7 +5,6 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -88,9 +87,11 @@ def measurements_record(*, rows, user=None) -> dict[str, int]:
     return _store(bulk.stage(staged), user)
 
 
-def _store(total: int, user) -> dict[str, int]:
+def _store(total: int, user, note=("", "")) -> dict[str, int]:
     """Store the staged figures and queue the refresh of the statuses they touch."""
-    outcome = bulk.store_staged(total=total, user_id=user.pk if user else None, now=timezone.now())
+    outcome = bulk.store_staged(
+        total=total, user_id=user.pk if user else None, now=timezone.now(), note=note
+    )
     if outcome.series:
         measurements_changed.send(sender=Measurement, series=outcome.series)
     return {CREATED: outcome.created, REVISED: outcome.revised, UNCHANGED: outcome.unchanged}
@@ -299,17 +300,16 @@ def _rows_to_store(batch) -> list[MeasurementRow]:
 
 def import_source(filename: str, line: int) -> str:
     """A figure's source note when it came from a file."""
-    return import_sources(filename, [line])[0]
+    before, after = import_note(filename)
+    return f"{before}{line}{after}"
 
 
-def import_sources(filename: str, lines) -> pd.Series:
-    """The source notes of many lines: the note is translated once and the line numbers set
-    in column-wise, not formatted a million times."""
-    note = _("Import: %(file)s, line %(line)s")
-    before, _line, after = (note % {"file": filename.replace("\0", ""), "line": "\0"}).partition(
-        "\0"
-    )
-    return before + pd.Series(lines, dtype="int64").astype(str) + after
+def import_note(filename: str) -> tuple[str, str]:
+    """The source note of a file's figures, as the text before and after the line number: the
+    note is translated once per file, and the database puts the line numbers in."""
+    note = _("Import: %(file)s, line %(line)s") % {"file": filename.replace("\0", ""), "line": "\0"}
+    before, _line, after = note.partition("\0")
+    return before, after
 
 
 class ImportRefused(ValueError):
@@ -348,11 +348,8 @@ def figures_import(
     frame = result.frame
     period_ids = {spec: period_get_or_create(spec).pk for spec in frame["period"].unique()}
     # The values need no rounding: the importer refuses more decimals than are stored.
-    staged = frame.assign(
-        period_id=frame["period"].map(period_ids),
-        source=import_sources(filename, frame["line"]),
-    )
-    return _store(bulk.stage_frame(staged), user)
+    staged = frame.assign(period_id=frame["period"].map(period_ids), source=frame["line"])
+    return _store(bulk.stage_frame(staged), user, note=import_note(filename))
 
 
 # -- typed figures (the data-entry grid) --------------------------------------------------

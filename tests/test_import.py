@@ -365,3 +365,11 @@ def test_template_rows_are_checked_each_against_its_own_indicator(setting):
         (count.pk, guldborgsund.pk, Decimal(101))
     ]
     assert result.suppressed == 1
+
+
+def test_a_file_with_a_very_long_name_still_notes_where_each_figure_came_from(setting):
+    guldborgsund, indicator, _target = setting
+    name = "tal-" + "x" * 300 + ".csv"  # longer than the note may be
+    kpi_services.figures_import(content=JOBINDSATS.encode(), filename=name, indicator=indicator)
+    figure = Measurement.objects.get(area=guldborgsund, period__kind="month")
+    assert figure.source.startswith("Indlæsning: tal-xxx") and len(figure.source) == 300
