@@ -49,6 +49,8 @@ def _as_text(value):
 def export_response(table: Table, fmt: str, filename: str) -> HttpResponse:
     """The table as a download. CSV is what Danish Excel opens directly: ';' and ',' decimals."""
     frame = table.dataframe().map(_as_text)
+    # Headings too: an area's name heads a column of a series table.
+    frame.columns = [_as_text(column) for column in frame.columns]
     name = slugify(filename) or "tabel"
     if fmt == "xlsx":
         buffer = io.BytesIO()
