@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[1]
 
 
@@ -81,3 +83,13 @@ def test_production_serves_pages_and_hashed_static_files_through_gunicorn(tmp_pa
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/accounts/login/", "/api/docs/", "/api/redoc/", "/nowhere/"])
+def test_every_response_allows_only_the_portals_own_scripts(client, url):
+    header = client.get(url)["Content-Security-Policy"]
+    policy = dict(part.strip().split(" ", 1) for part in header.split(";"))
+    assert policy["script-src"] == "'self'"  # no inline script, no eval, nothing from elsewhere
+    assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'" and policy["base-uri"] == "'self'"
