@@ -71,8 +71,8 @@ MIDDLEWARE = [
 
 # Content security policy (django-csp), in development too, so that a violation shows up at
 # once. Scripts run only from the portal's own files: no inline script, no eval, nothing from
-# elsewhere, so injected markup cannot run. Styles may be inline: plotly.js, Swagger UI and
-# Redoc write <style> elements and style attributes at run time, and a style cannot run code.
+# elsewhere, so injected markup cannot run. Styles may be inline: plotly.js and Swagger UI
+# write <style> elements and style attributes at run time, and a style cannot run code.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -81,7 +81,6 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
-        "worker-src": [SELF, "blob:"],  # Redoc's search runs in a worker it makes from a blob
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
@@ -228,10 +227,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Plans, targets with computed statuses, and figures of Danish municipalities.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Swagger UI and Redoc from static/ (the sidecar package), not from a CDN.
+    # Swagger UI from static/ (the sidecar package), not from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

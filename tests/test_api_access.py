@@ -47,10 +47,8 @@ api-root            GET                     -                    200 200 200 200
 api-root            POST,PUT,PATCH,DELETE   -                    403 405 405 405 405 405
 api-schema          GET                     -                    200 200 200 200 200 200
 api-docs            GET                     -                    200 200 200 200 200 200
-api-redoc           GET                     -                    200 200 200 200 200 200
 api-schema          POST,PUT,PATCH,DELETE   -                    405 405 405 405 405 405
 api-docs            POST,PUT,PATCH,DELETE   -                    405 405 405 405 405 405
-api-redoc           POST,PUT,PATCH,DELETE   -                    405 405 405 405 405 405
 
 area-list           GET                     -                    200 200 200 200 200 200
 area-list           POST,PUT,PATCH,DELETE   -                    405 405 405 405 405 405

@@ -54,11 +54,6 @@ def browser():
         chromium.close()
 
 
-# Blocked on purpose: Redoc always tries to show Redocly's logo from their CDN; the policy keeps
-# it out, as it should (nothing from a CDN), and Redoc then leaves the logo away.
-BLOCKED_ON_PURPOSE = ("https://cdn.redoc.ly/redoc/logo-mini.svg",)
-
-
 @pytest.fixture
 def page(browser):
     """A browser tab. Every test that uses it also checks that the content security policy
@@ -69,7 +64,7 @@ def page(browser):
 
     def watch(message):
         text = message.text
-        if "Content Security Policy" in text and not any(u in text for u in BLOCKED_ON_PURPOSE):
+        if "Content Security Policy" in text:
             blocked.append(text)
 
     page.on("console", watch)
