@@ -286,22 +286,17 @@ def _rows_to_store(batch) -> list[MeasurementRow]:
     indicators = Indicator.objects.in_bulk({r["indicator"] for r in batch.rows})
     areas = Area.objects.in_bulk({r["area"] for r in batch.rows})
     periods = {code: period_get_or_create(code) for code in {r["period"] for r in batch.rows}}
+    before, after = import_note(batch.filename)
     return [
         MeasurementRow(
             indicators[r["indicator"]],
             areas[r["area"]],
             periods[r["period"]],
             Decimal(r["value"]),
-            import_source(batch.filename, r["line"]),
+            f"{before}{r['line']}{after}",
         )
         for r in batch.rows
     ]
-
-
-def import_source(filename: str, line: int) -> str:
-    """A figure's source note when it came from a file."""
-    before, after = import_note(filename)
-    return f"{before}{line}{after}"
 
 
 def import_note(filename: str) -> tuple[str, str]:
