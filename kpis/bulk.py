@@ -137,9 +137,10 @@ _CAUGHT_UP = """
         differs = TRUE
     WHERE measurement_id IS NULL
 """
-# Candidates for a revision: an old value that differed, or one not known (caught up above).
-# A column of its own, so that the planner's statistics know how few they usually are.
-_CANDIDATE = "c.differs AND c.measurement_id IS NOT NULL"
+# The stored figures to revise: candidates (an old value that differed, or one not known,
+# caught up above: a column of its own, so the planner's statistics know how few they usually
+# are) whose value still differs from the staged one.
+_CHANGED = "c.differs AND c.measurement_id IS NOT NULL AND m.value <> c.value"
 
 # Changed figures on PostgreSQL, in one statement: lock the candidates and compare their latest
 # committed values (FOR UPDATE reads those), keep the old values as revisions, write the new
@@ -151,8 +152,8 @@ _REVISE_POSTGRES = (
                c.value AS new_value, c.source AS new_source
         FROM {measurement} m JOIN {classified} c ON m.id = c.measurement_id
         WHERE """
-    + _CANDIDATE
-    + """ AND m.value <> c.value
+    + _CHANGED
+    + """
         FOR UPDATE OF m
     ), updated AS (
         UPDATE {measurement} m
@@ -175,8 +176,8 @@ _REVISE_GENERIC = (
     SELECT m.indicator_id, m.area_id, count(*)
     FROM {measurement} m JOIN {classified} c ON m.id = c.measurement_id
     WHERE """
-    + _CANDIDATE
-    + """ AND m.value <> c.value GROUP BY 1, 2
+    + _CHANGED
+    + """ GROUP BY 1, 2
     """,
     """
     INSERT INTO {revision}
@@ -184,8 +185,8 @@ _REVISE_GENERIC = (
     SELECT m.id, m.value, c.value, m.source, %(user)s, %(now)s
     FROM {measurement} m JOIN {classified} c ON m.id = c.measurement_id
     WHERE """
-    + _CANDIDATE
-    + """ AND m.value <> c.value
+    + _CHANGED
+    + """
     """,
     """
     UPDATE {measurement} AS m
@@ -193,8 +194,8 @@ _REVISE_GENERIC = (
         entered_by_id = %(user)s, updated_at = %(now)s
     FROM {classified} c
     WHERE m.id = c.measurement_id AND """
-    + _CANDIDATE
-    + """ AND m.value <> c.value
+    + _CHANGED
+    + """
     """,
 )
 
