@@ -16,12 +16,11 @@ from .stale import targets_with_stale_status
 log = logging.getLogger(__name__)
 
 
-# The refreshes below run in one transaction each: a worker killed halfway leaves every status
-# as it was, and the redelivered task (CELERY_TASK_ACKS_LATE) does the whole batch again.
+# A refresh is one transaction (services.statuses_refresh): a worker killed halfway leaves every
+# status as it was, and the redelivered task (CELERY_TASK_ACKS_LATE) does the whole batch again.
 
 
 @shared_task
-@transaction.atomic
 def recompute_statuses_for_series(series):
     """Refresh the statuses of the targets that these (indicator_id, area_id) series touch."""
     count = services.statuses_refresh(targets_touched_by(series))
@@ -30,7 +29,6 @@ def recompute_statuses_for_series(series):
 
 
 @shared_task
-@transaction.atomic
 def recompute_target_statuses(target_ids):
     return services.statuses_refresh(targets_with_definitions().filter(pk__in=target_ids))
 
@@ -42,8 +40,7 @@ def recompute_stale_statuses():
     ids = list(targets_with_stale_status().values_list("pk", flat=True))
     if not ids:
         return 0
-    with transaction.atomic():
-        count = services.statuses_refresh(targets_with_definitions().filter(pk__in=ids))
+    count = services.statuses_refresh(targets_with_definitions().filter(pk__in=ids))
     log.warning("Caught up on %s stale target statuses", count)
     return count
 
