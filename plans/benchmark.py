@@ -256,10 +256,6 @@ class _Client(Client):
         return super().get(path, *args, secure=True, **kwargs)
 
 
-def _client() -> Client:
-    return _Client()
-
-
 def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
@@ -269,7 +265,7 @@ def _queries(client, url) -> int:
 
 
 def bench_page(name: str, urls: list[str], naive: Callable, repeat: int, sizes: list[str]):
-    client = _client()
+    client = _Client()
     ms = median_ms(lambda: client.get(urls[0]), repeat)
     naive_ms = median_ms(lambda: (client.get(urls[0]), naive()), repeat)
     counts = [_queries(client, url) for url in urls]
@@ -326,7 +322,7 @@ def bench_target_page(repeat: int) -> Line:
 
 
 def bench_api(repeat: int) -> Line:
-    client = _client()
+    client = _Client()
     # The last indicator loaded: the worst case for a list that scans figures in id order.
     indicator = Indicator.objects.filter(key__startswith=PREFIX).order_by("pk").last()
     url = f"/api/measurements/?indicator={indicator.key}&page_size=1000"
