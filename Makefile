@@ -38,6 +38,7 @@ node_modules/.installed: package.json package-lock.json
 
 run: venv
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_reference
 	$(BIN)/python manage.py load_demo --users
 	$(BIN)/python manage.py runserver $(HOST)
 

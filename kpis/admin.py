@@ -8,7 +8,7 @@ from .models import Area, Indicator, Measurement, MeasurementRevision, Period
 
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "code", "rar", "region", "public_dashboards"]
+    list_display = ["name", "kind", "code", "region", "public_dashboards"]
     list_filter = ["kind", "public_dashboards"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"slug": ["name"]}

@@ -93,3 +93,14 @@ def format_number(value, decimals: int = 0, *, sign: bool = False) -> str:
     if sign and value > 0:
         return "+" + text
     return text
+
+
+_DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+
+
+def danish_slug(text: str) -> str:
+    """A key for a URL that keeps æ, ø and å readable ("RAR Sjælland" → "rar-sjaelland");
+    Django's slugify alone drops them ("rar-sjlland")."""
+    from django.utils.text import slugify
+
+    return slugify(str(text).translate(_DANISH_LETTERS))

@@ -17,8 +17,12 @@ class Area(models.Model):
     class Kind(models.TextChoices):
         MUNICIPALITY = "municipality", _("Municipality")
         COUNTRY = "country", _("Whole country")
-        RAR = "rar", _("Regional labour market council (RAR)")
+        RAR = "rar", _("Regional labour market council (RAR, 2015–2024)")
+        COUNCIL = "council", _("Regional employment council (2025–)")
         REGION = "region", _("Region")
+
+    # The kinds a municipality belongs to for a time (AreaMembership): its comparison groups.
+    GROUP_KINDS = (Kind.RAR, Kind.COUNCIL)
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=120, unique=True)
@@ -29,15 +33,6 @@ class Area(models.Model):
         blank=True,
         help_text=_("The municipality's official three-digit code, e.g. 376 for Guldborgsund."),
     )
-    rar = models.ForeignKey(
-        "self",
-        verbose_name=_("RAR area"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="municipalities",
-        limit_choices_to={"kind": "rar"},
-    )
     region = models.ForeignKey(
         "self",
         verbose_name=_("region"),
@@ -46,6 +41,15 @@ class Area(models.Model):
         blank=True,
         related_name="region_municipalities",
         limit_choices_to={"kind": "region"},
+    )
+    comparables = models.ManyToManyField(
+        "self",
+        verbose_name=_("comparable municipalities"),
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "municipality"},
+        help_text=_("The municipalities this one compares itself with (sammenlignelige kommuner)."),
     )
     public_dashboards = models.BooleanField(
         _("approved dashboards are public"),
@@ -67,6 +71,42 @@ class Area(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class AreaMembership(models.Model):
+    """A municipality's membership of a RAR area (2015–2024) or a regional employment council
+    (2025–), with its dates: a 2024 figure compares with the RAR area, a 2025 one with the
+    council. Loaded from the reference data (kpis/reference/denmark.yaml)."""
+
+    member = models.ForeignKey(
+        Area,
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        related_name="group_memberships",
+        limit_choices_to={"kind": "municipality"},
+    )
+    group = models.ForeignKey(
+        Area,
+        verbose_name=_("RAR area or council"),
+        on_delete=models.CASCADE,
+        related_name="member_links",
+        limit_choices_to={"kind__in": ["rar", "council"]},
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("membership of a comparison area")
+        verbose_name_plural = _("memberships of comparison areas")
+        ordering = ["member", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "group", "valid_from"], name="unique_area_membership"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} ∈ {self.group} ({self.valid_from}–{self.valid_to or ''})"
 
 
 class Indicator(models.Model):
@@ -177,6 +217,71 @@ class Period(models.Model):
         return self.spec.code
 
 
+class SourceTable(models.Model):
+    """A jobindsats.dk table the connector follows, with when it was fetched and when the
+    agency expects to update it (kpis/jobindsats/). Several indicators read the same table."""
+
+    class State(models.TextChoices):
+        IDLE = "idle", _("idle")
+        SYNCING = "syncing", _("syncing")
+        FAILED = "failed", _("failed")
+
+    table_id = models.CharField(_("table"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=300, blank=True)
+    latest_update = models.DateTimeField(_("updated by jobindsats.dk"), null=True, blank=True)
+    next_update = models.DateTimeField(_("next expected update"), null=True, blank=True)
+    last_synced_at = models.DateTimeField(_("last sync"), null=True, blank=True)
+    last_rows = models.PositiveIntegerField(_("rows in the last sync"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default="idle")
+    rows_done = models.PositiveIntegerField(_("rows fetched"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows to fetch"), default=0)
+
+    class Meta:
+        verbose_name = _("jobindsats.dk table")
+        verbose_name_plural = _("jobindsats.dk tables")
+        ordering = ["table_id"]
+
+    def __str__(self):
+        return f"{self.table_id} {self.name}".strip()
+
+
+class IndicatorSource(models.Model):
+    """Where a shared indicator's figures come from: a measure of a jobindsats.dk table, with
+    the dimension values that select the indicator's rows. Curated by superusers. Figures of a
+    bound indicator for comparison areas and other municipalities are the source's: the
+    connector writes them, a municipality's analysts do not."""
+
+    indicator = models.OneToOneField(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        related_name="source",
+        limit_choices_to={"owner__isnull": True},
+    )
+    table = models.ForeignKey(
+        SourceTable, verbose_name=_("table"), on_delete=models.PROTECT, related_name="bindings"
+    )
+    measure = models.CharField(
+        _("measure"), max_length=200, help_text=_("The measure's column name in the table.")
+    )
+    filters = models.JSONField(
+        _("dimension filters"),
+        default=dict,
+        blank=True,
+        help_text=_('Dimension label → value, e.g. {"Alder": "16-29 år"}.'),
+    )
+    period_kind = models.CharField(_("period kind"), max_length=20, choices=Period.Kind.choices)
+
+    class Meta:
+        verbose_name = _("indicator source")
+        verbose_name_plural = _("indicator sources")
+        ordering = ["table__table_id", "measure"]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.table.table_id} · {self.measure}"
+
+
 class Measurement(models.Model):
     """A value of an indicator for an area and a period. Written only by kpis.services."""
 
@@ -207,6 +312,23 @@ class Measurement(models.Model):
         _("source"), max_length=300, blank=True, help_text=_("Where the figure comes from.")
     )
     entered_by = user_reference(_("entered by"), db_index=False)
+    # Where a figure fetched by the connector came from: the binding (table and measure), the
+    # period as jobindsats.dk wrote it, and when it was fetched. Empty for typed and imported
+    # figures, whose source note says where they came from.
+    origin = models.ForeignKey(
+        IndicatorSource,
+        verbose_name=_("fetched from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    # db_default: the set-based writes (kpis.bulk) insert rows in SQL and leave it out.
+    origin_period = models.CharField(
+        _("period code at the source"), max_length=20, blank=True, db_default=""
+    )
+    fetched_at = models.DateTimeField(_("fetched"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

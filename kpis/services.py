@@ -8,11 +8,11 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import bulk, importers, periods
-from .models import Area, ImportBatch, Indicator, Measurement, Period
+from .danish import danish_slug
+from .models import Area, AreaMembership, ImportBatch, Indicator, Measurement, Period
 from .signals import measurements_changed
 
 logger = logging.getLogger(__name__)
@@ -22,22 +22,44 @@ REVISED = "revised"
 UNCHANGED = "unchanged"
 
 
-def area_get_or_create(*, kind: str, name: str, code: str = "", rar=None, region=None) -> Area:
+def area_get_or_create(
+    *, kind: str, name: str, code: str = "", region=None, slug: str = ""
+) -> Area:
+    """The area of this name, created if missing; a code or region given fills in what the
+    stored area lacks or corrects it."""
     area, created = Area.objects.get_or_create(
         name=name,
-        defaults={"kind": kind, "slug": slugify(name), "code": code, "rar": rar, "region": region},
+        defaults={"kind": kind, "slug": slug or danish_slug(name), "code": code, "region": region},
     )
-    if not created and (rar or region or code):
-        changed = {
-            "rar": rar or area.rar,
-            "region": region or area.region,
-            "code": code or area.code,
-        }
+    if not created and (region or code):
+        changed = {"region": region or area.region, "code": code or area.code}
         if any(getattr(area, field) != value for field, value in changed.items()):
             for field, value in changed.items():
                 setattr(area, field, value)
             area.save(update_fields=list(changed))
     return area
+
+
+@transaction.atomic
+def area_memberships_set(*, group: Area, members, valid_from, valid_to=None) -> int:
+    """Make these municipalities the group's members from valid_from to valid_to (None: still
+    in force); memberships already there are kept, not duplicated. Returns how many were
+    added."""
+    have = set(
+        AreaMembership.objects.filter(group=group, valid_from=valid_from).values_list(
+            "member_id", flat=True
+        )
+    )
+    added = [
+        AreaMembership(member=m, group=group, valid_from=valid_from, valid_to=valid_to)
+        for m in members
+        if m.pk not in have
+    ]
+    AreaMembership.objects.bulk_create(added)
+    AreaMembership.objects.filter(group=group, valid_from=valid_from).exclude(
+        valid_to=valid_to
+    ).update(valid_to=valid_to)
+    return len(added)
 
 
 def period_get_or_create(text) -> Period:

@@ -11,6 +11,7 @@ from django.db import transaction
 from kpis import services as kpi_services
 from kpis.danish import parse_number
 from kpis.models import Area, Indicator
+from kpis.reference.areas import areas_load
 
 from . import services
 from .models import Committee, Plan, ReportingRound, Target
@@ -69,6 +70,7 @@ class Loader:
 
     @transaction.atomic
     def load(self):
+        areas_load()  # the seed municipalities and their comparison areas are reference data
         for name, doc in self.documents:
             self.load_areas(name, doc)
         for name, doc in self.documents:
@@ -90,11 +92,13 @@ class Loader:
                 kind=item["kind"], name=item["name"]
             )
         m = doc["municipality"]
-        rar = self.area(m["rar"], name) if m.get("rar") else None
-        region = self.area(m["region"], name) if m.get("region") else None
-        municipality = kpi_services.area_get_or_create(
-            kind=Area.Kind.MUNICIPALITY, name=m["name"], code=str(m["code"]), rar=rar, region=region
-        )
+        # The municipality, its region and its RAR area or council are reference data
+        # (kpis/reference/denmark.yaml), loaded before the demo.
+        municipality = Area.objects.filter(
+            kind=Area.Kind.MUNICIPALITY, code=str(m["code"]), name=m["name"]
+        ).first()
+        if municipality is None:
+            raise DemoDataError(f"{name}: {m['name']} ({m['code']}) is not in the reference data")
         if m.get("public") and not municipality.public_dashboards:
             municipality.public_dashboards = True
             municipality.save(update_fields=["public_dashboards"])

@@ -3,6 +3,7 @@ municipality and its comparison areas. Built from the figures, filled from a POS
 cell by cell; saving is kpis.services.figures_save_checked."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -91,7 +92,9 @@ def grid_for(plan, kind: str, year: int, *, editable_area_ids=None) -> Grid:
     indicators = list(Indicator.objects.filter(targets__plan=plan).distinct().order_by("name"))
     municipality = plan.municipality
     extra = [t.comparison_area for t in plan.targets.select_related("comparison_area")]
-    areas = [municipality] + comparison_areas(municipality)
+    areas = [municipality] + comparison_areas(
+        municipality, start=date(year, 1, 1), end=date(year, 12, 31)
+    )
     areas += [a for a in extra if a and a not in areas]
     areas = [
         a for a in areas

@@ -19,7 +19,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kpis import bulk, periods
-from kpis.models import Area, Indicator, Measurement, Period
+from kpis.models import Area, AreaMembership, Indicator, Measurement, Period
+from kpis.selectors import group_on
 
 from . import status as engine
 from .models import Committee, FocusArea, Guidepost, Initiative, Plan, Target
@@ -98,11 +99,15 @@ def _areas(scale) -> list[Area]:
             name=f"Syntetisk kommune {n:03d}",
             slug=f"{PREFIX}-kommune-{n:03d}",
             code=f"{900 + n}",
-            rar=rars[n % len(rars)],
             # Half the dashboards are public, as for real municipalities that publish theirs.
             public_dashboards=n % 2 == 0,
         )
         for n in range(1, scale.municipalities + 1)
+    )
+    # Each synthetic municipality in one RAR area for the ten years of figures.
+    AreaMembership.objects.bulk_create(
+        AreaMembership(member=m, group=rars[n % len(rars)], valid_from=date(2015, 1, 1))
+        for n, m in enumerate(municipalities, start=1)
     )
     return [country, *rars, *municipalities]
 
@@ -135,7 +140,10 @@ def _figures(scale, areas, indicators, period_rows, *, log) -> int:
     mean of their months. Stored an indicator at a time through the staging table."""
     np_rng = np.random.default_rng(2026)
     municipalities = [a for a in areas if a.kind == Area.Kind.MUNICIPALITY]
-    rar_ids = sorted({m.rar_id for m in municipalities})
+    rar_of = dict(
+        AreaMembership.objects.filter(member__in=municipalities).values_list("member", "group")
+    )
+    rar_ids = sorted(set(rar_of.values()))
     country = areas[0]
     months = len(scale.months)
     month_ids = [p.pk for p in period_rows[:months]]
@@ -155,7 +163,7 @@ def _figures(scale, areas, indicators, period_rows, *, log) -> int:
         by_area = {m.pk: values[i] for i, m in enumerate(municipalities)}
         combine = np.mean if share else np.sum
         for rar_id in rar_ids:
-            rows = [i for i, m in enumerate(municipalities) if m.rar_id == rar_id]
+            rows = [i for i, m in enumerate(municipalities) if rar_of[m.pk] == rar_id]
             by_area[rar_id] = combine(values[rows], axis=0)
         by_area[country.pk] = combine(values, axis=0)
         decimals = indicator.decimals
@@ -294,7 +302,7 @@ def _target(plan, n, indicator, country, baseline, rng) -> Target:
         )
     if kind == engine.RELATIVE:
         fields.update(
-            comparison_area=country if n % 2 else plan.municipality.rar,
+            comparison_area=country if n % 2 else group_on(plan.municipality, plan.starts_on),
             margin=Decimal("0.3") if share else Decimal(0),
             wording="Bedre end landsgennemsnittet",
         )

@@ -2,6 +2,7 @@
 and a plan. Views call these and render; nothing here writes."""
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 from django.db.models import Max
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from jobcenter.tables import Table
 from kpis.models import Area, Indicator, Measurement, MeasurementRevision
+from kpis.selectors import groups_of
 
 from . import charts
 from . import status as engine
@@ -22,10 +24,13 @@ class Figures:
     figure_json: str
 
 
-def comparison_areas(municipality: Area, extra: Area | None = None) -> list[Area]:
-    """The areas a municipality's figures are shown beside: its RAR, its region, the country,
-    and a target's own comparison area."""
-    areas = [a for a in (municipality.rar, municipality.region, extra) if a]
+def comparison_areas(
+    municipality: Area, *, start: date, end: date, extra: Area | None = None
+) -> list[Area]:
+    """The areas a municipality's figures are shown beside from start to end: its RAR area or
+    council of those years, its region, the country, and a target's own comparison area."""
+    groups = groups_of(municipality, start=start, end=end)
+    areas = [a for a in (*groups, municipality.region, extra) if a]
     areas += list(Area.objects.filter(kind=Area.Kind.COUNTRY))
     unique = {a.pk: a for a in areas if a.pk != municipality.pk}
     return list(unique.values())
@@ -64,7 +69,12 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     if indicator is None:
         return None
     municipality = target.plan.municipality
-    areas = [municipality] + comparison_areas(municipality, target.comparison_area)
+    areas = [municipality] + comparison_areas(
+        municipality,
+        start=target.measure_from or target.plan.starts_on,
+        end=target.deadline,
+        extra=target.comparison_area,
+    )
     allowed = set(visible_areas.filter(pk__in=[a.pk for a in areas]).values_list("pk", flat=True))
     areas = [a for a in areas if a.pk in allowed]
     measurements = Measurement.objects.filter(indicator=indicator, area__in=areas).select_related(

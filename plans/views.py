@@ -61,7 +61,7 @@ def target_detail(request, target_key):
     target = get_object_or_404(
         selectors.targets_for_cards()
         .filter(plan__in=access.visible_plans(request.user))
-        .select_related("plan__municipality__rar", "plan__municipality__region")
+        .select_related("plan__municipality__region")
         .prefetch_related("revisions", "focus_areas", "narratives__round"),
         key=target_key,
     )

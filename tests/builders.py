@@ -38,10 +38,21 @@ def make_country():
 
 
 def make_municipality(name="Guldborgsund", code="376"):
-    rar = kpi_services.area_get_or_create(kind=Area.Kind.RAR, name="RAR Sjælland")
-    return kpi_services.area_get_or_create(
-        kind=Area.Kind.MUNICIPALITY, name=name, code=code, rar=rar
+    """A municipality in RAR Sjælland (2015–2024) and the Sjælland council (2025–)."""
+    municipality = kpi_services.area_get_or_create(
+        kind=Area.Kind.MUNICIPALITY, name=name, code=code
     )
+    for kind, group, valid_from, valid_to in (
+        (Area.Kind.RAR, "RAR Sjælland", date(2015, 1, 1), date(2024, 12, 31)),
+        (Area.Kind.COUNCIL, "Regionalt beskæftigelsesråd Sjælland", date(2025, 1, 1), None),
+    ):
+        kpi_services.area_memberships_set(
+            group=kpi_services.area_get_or_create(kind=kind, name=group),
+            members=[municipality],
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+    return municipality
 
 
 def make_indicator(key="unge", unit=Indicator.Unit.COUNT, decimals=0, direction="lower"):

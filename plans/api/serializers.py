@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from rest_framework import serializers
 
-from kpis.models import Area, Indicator, Measurement
+from kpis.models import Area, AreaMembership, Indicator, Measurement
 from kpis.periods import PeriodError, parse_period
 from kpis.services import period_get_or_create
 
@@ -76,10 +76,25 @@ class Defined(VisibleChoices, serializers.ModelSerializer):
         return attrs
 
 
+class AreaMembershipSerializer(serializers.ModelSerializer):
+    group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = AreaMembership
+        fields = ["group", "valid_from", "valid_to"]
+
+
 class AreaSerializer(serializers.ModelSerializer):
+    groups = AreaMembershipSerializer(
+        source="group_memberships",
+        many=True,
+        read_only=True,
+        help_text="The RAR areas (2015–2024) and councils (2025–) of a municipality, dated.",
+    )
+
     class Meta:
         model = Area
-        fields = ["id", "slug", "name", "kind", "code", "rar", "region"]
+        fields = ["id", "slug", "name", "kind", "code", "region", "groups"]
 
 
 class CommitteeSerializer(serializers.ModelSerializer):

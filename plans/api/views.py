@@ -103,7 +103,11 @@ class AreaViewSet(ReadOnly):
     filterset_fields = ["kind"]
 
     def get_queryset(self):
-        return access.visible_areas(self.request.user).order_by("kind", "name")
+        return (
+            access.visible_areas(self.request.user)
+            .prefetch_related("group_memberships__group")
+            .order_by("kind", "name")
+        )
 
 
 class CommitteeViewSet(ReadOnly):
