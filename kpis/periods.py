@@ -339,6 +339,13 @@ def parse_period(text) -> PeriodSpec:
             if match:
                 return _in_range(_built(build, match, raw))
     raise PeriodError(
-        _("“%(text)s” is not a period (for example 2023M08, 2023Q2, 2022QMAT04 or 4.kv.22).")
+        _(
+            "“%(text)s” is not a period. Write it as a month (2023M08, 2023-08 or aug. 2023), "
+            "a quarter (2023Q2, 2023K2 or 2.kv.23), a half-year (2023H1 or 1. halvår 2023), "
+            "a year (2023), a rolling year (2022QMAT04 or 1.kv.22 - 4.kv.22), a span of months "
+            "(2022M11-2023M11 or nov.22-nov.23), a span of days "
+            "(2021-01-01..2021-04-14 or 1.1.2021–14.4.2021) or a point in time (2023-08-31, "
+            "31.8.2023 or ultimo august 2023)."
+        )
         % {"text": raw}
     )

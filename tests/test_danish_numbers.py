@@ -1,5 +1,6 @@
 """Numbers and periods as the seed documents write them."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -149,3 +150,28 @@ def test_reads_periods_as_the_documents_and_jobindsats_write_them(text, kind, st
 def test_refuses_what_is_not_a_period(text):
     with pytest.raises(PeriodError):
         parse_period(text)
+
+
+# Each form the Danish error message names, its kind, and its examples as the message lists them.
+LISTED_FORMS = [
+    ("en måned", "month", "2023M08, 2023-08 eller aug. 2023"),
+    ("et kvartal", "quarter", "2023Q2, 2023K2 eller 2.kv.23"),
+    ("et halvår", "half_year", "2023H1 eller 1. halvår 2023"),
+    ("et år", "year", "2023"),
+    ("et rullende år", "rolling_year", "2022QMAT04 eller 1.kv.22 - 4.kv.22"),
+    ("et månedsinterval", "month_span", "2022M11-2023M11 eller nov.22-nov.23"),
+    ("et datointerval", "day_span", "2021-01-01..2021-04-14 eller 1.1.2021–14.4.2021"),
+    ("et tidspunkt", "point", "2023-08-31, 31.8.2023 eller ultimo august 2023"),
+]
+
+
+def test_an_unreadable_period_is_told_every_form_with_examples_in_danish():
+    with translation.override("da"), pytest.raises(PeriodError) as refused:
+        parse_period("sidste kvartal")
+    message = str(refused.value)
+    assert message.startswith("“sidste kvartal” er ikke en periode. Skriv den som ")
+    for name, kind, listed in LISTED_FORMS:
+        assert f"{name} ({listed})" in message
+        # and every example given reads as the form it is given for
+        for example in re.split(r", | eller ", listed):
+            assert parse_period(example).kind == kind, example
