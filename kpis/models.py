@@ -175,7 +175,8 @@ class Indicator(models.Model):
 
 
 class Period(models.Model):
-    """A month, quarter, half-year, year, rolling year, span of months or point in time."""
+    """A month, quarter, half-year, year, rolling year, span of months or days, or a point in
+    time."""
 
     class Kind(models.TextChoices):
         MONTH = periods.MONTH, _("month")
@@ -184,6 +185,7 @@ class Period(models.Model):
         YEAR = periods.YEAR, _("year")
         ROLLING_YEAR = periods.ROLLING_YEAR, _("rolling four quarters")
         MONTH_SPAN = periods.MONTH_SPAN, _("span of months")
+        DAY_SPAN = periods.DAY_SPAN, _("span of days")
         POINT = periods.POINT, _("point in time")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

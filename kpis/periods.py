@@ -2,8 +2,10 @@
 
 A period is a kind and a date range. It can be read from a jobindsats.dk code ("2023M08",
 "2023Q2", "2022QMAT04", "2023H1", "2023"), from the portal's own codes for spans and points
-("2022M11-2023M11", "2023-08-31"), or from a Danish label ("4.kv.22 - 3.kv.23", "Nov. 2023",
-"ultimo august 2023"), and is shown with the Danish label the documents use.
+("2022M11-2023M11", "2021-01-01..2021-04-14", "2023-08-31"), from ISO dates ("2020-01",
+"2020-01..2021-04"), or from a Danish label ("4.kv.22 - 3.kv.23", "2021K1", "Nov. 2023",
+"1.1.2021–14.4.2021", "ultimo august 2023"), and is shown with the Danish label the documents
+use.
 """
 
 import calendar
@@ -19,8 +21,9 @@ HALF_YEAR = "half_year"
 YEAR = "year"
 ROLLING_YEAR = "rolling_year"
 MONTH_SPAN = "month_span"
+DAY_SPAN = "day_span"
 POINT = "point"
-KINDS = (MONTH, QUARTER, HALF_YEAR, YEAR, ROLLING_YEAR, MONTH_SPAN, POINT)
+KINDS = (MONTH, QUARTER, HALF_YEAR, YEAR, ROLLING_YEAR, MONTH_SPAN, DAY_SPAN, POINT)
 
 MONTH_NAMES = (
     "januar", "februar", "marts", "april", "maj", "juni",
@@ -96,6 +99,14 @@ def month_span(first: tuple[int, int], last: tuple[int, int]) -> PeriodSpec:
     return PeriodSpec(start, end, MONTH_SPAN)
 
 
+def day_span(first: date, last: date) -> PeriodSpec:
+    # A span that ends on the day it starts is a point in time; say so rather than store it
+    # as a second, differently coded period for the same day.
+    if last <= first:
+        raise PeriodError(_("A span of days must end after it starts."))
+    return PeriodSpec(first, last, DAY_SPAN)
+
+
 def point(day: date) -> PeriodSpec:
     return PeriodSpec(day, day, POINT)
 
@@ -118,10 +129,19 @@ def period_code(spec: PeriodSpec) -> str:
             return f"{e.year}QMAT{(e.month + 2) // 3:02d}"
         case "month_span":
             return f"{s.year}M{s.month:02d}-{e.year}M{e.month:02d}"
+        case "day_span":
+            return f"{s.isoformat()}..{e.isoformat()}"
         case "point":
             return s.isoformat()
     raise PeriodError(spec.kind)
 
+
+# Pieces shared by the codes and the labels. A span is two periods joined by a dash (-, – or
+# —, with or without spaces) or, in ISO 8601's way, by two dots.
+_DASH = r"\s*[-\u2013\u2014]\s*"
+_SPAN = rf"(?:\s*\.\.\s*|{_DASH})"
+_ISO_MONTH = r"(\d{4})-(\d{2})"
+_ISO_DATE = r"(\d{4})-(\d{2})-(\d{2})"
 
 _CODE_PATTERNS = [
     (re.compile(r"^(\d{4})M(\d{2})$"), lambda m: month(int(m[1]), _valid_month(m[2]))),
@@ -133,7 +153,19 @@ _CODE_PATTERNS = [
         re.compile(r"^(\d{4})M(\d{2})-(\d{4})M(\d{2})$"),
         lambda m: month_span((int(m[1]), _valid_month(m[2])), (int(m[3]), _valid_month(m[4]))),
     ),
-    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), lambda m: point(_valid_date(m[1], m[2], m[3]))),
+    (re.compile(rf"^{_ISO_DATE}$"), lambda m: point(_valid_date(m[1], m[2], m[3]))),
+    # "2021-01-01..2021-04-14", the portal's code for a span of days
+    (
+        re.compile(rf"^{_ISO_DATE}{_SPAN}{_ISO_DATE}$"),
+        lambda m: day_span(_valid_date(m[1], m[2], m[3]), _valid_date(m[4], m[5], m[6])),
+    ),
+    # "2020-01": a month as ISO 8601 writes it
+    (re.compile(rf"^{_ISO_MONTH}$"), lambda m: month(int(m[1]), _valid_month(m[2]))),
+    # "2020-01..2021-04", "2020-01 – 2021-04": a span of months
+    (
+        re.compile(rf"^{_ISO_MONTH}{_SPAN}{_ISO_MONTH}$"),
+        lambda m: month_span((int(m[1]), _valid_month(m[2])), (int(m[3]), _valid_month(m[4]))),
+    ),
 ]
 
 
@@ -144,11 +176,19 @@ def _valid_month(text) -> int:
     return value
 
 
-def _valid_date(y, m, d) -> date:
+def _valid_date(y, m, d, *, written=None) -> date:
+    """The date, or an error that quotes it as the user wrote it (written) or in ISO order."""
     try:
         return date(int(y), int(m), int(d))
     except ValueError as exc:
-        raise PeriodError(_("%(text)s is not a date.") % {"text": f"{y}-{m}-{d}"}) from exc
+        text = written or f"{y}-{m}-{d}"
+        raise PeriodError(_("%(text)s is not a date.") % {"text": text}) from exc
+
+
+def _danish_date(match, first_group: int) -> date:
+    """The date "d.m.yyyy" whose day is in group first_group of match (month and year follow)."""
+    d, m, y = match[first_group], match[first_group + 1], match[first_group + 2]
+    return _valid_date(y, m, d, written=f"{d}.{m}.{y}")
 
 
 # -- Danish labels --------------------------------------------------------------------------
@@ -179,6 +219,8 @@ def period_label(spec: PeriodSpec) -> str:
             first = _month_word(s.month, abbreviated=True).rstrip(".")
             last = _month_word(e.month, abbreviated=True).rstrip(".")
             return f"{first.capitalize()}.{s.year % 100:02d}-{last}.{e.year % 100:02d}"
+        case "day_span":
+            return f"{s.day}.{s.month}.{s.year}\u2013{e.day}.{e.month}.{e.year}"
         case "point":
             if s == _month_end(s.year, s.month):
                 return f"ultimo {MONTH_NAMES[s.month - 1]} {s.year}"
@@ -204,7 +246,7 @@ def _full_year(text: str) -> int:
 _MONTH_WORD = r"([a-zæøå]+\.?)"
 _YEAR = r"(\d{4}|\d{2})"
 _QUARTER = r"(\d)\s*\.\s*(?:kv(?:t|artal)?\.?)\s*"
-_DASH = r"\s*[-\u2013\u2014]\s*"
+_DANISH_DATE = r"(\d{1,2})\s*\.\s*(\d{1,2})\s*\.\s*(\d{4})"
 
 _LABEL_PATTERNS = [
     # "4.kv.22 - 3.kv.23": four quarters, the way Guldborgsund writes a rolling year
@@ -219,8 +261,17 @@ _LABEL_PATTERNS = [
             (_full_year(m[2]), _month_number(m[1])), (_full_year(m[4]), _month_number(m[3]))
         ),
     ),
+    # "1.1.2021–14.4.2021", "1.1.2021-14.4.2021": a span of days
+    (
+        re.compile(rf"^{_DANISH_DATE}{_DASH}{_DANISH_DATE}$"),
+        lambda m: day_span(_danish_date(m, 1), _danish_date(m, 4)),
+    ),
+    # "14.4.2021", "05.12.2022": a day
+    (re.compile(rf"^{_DANISH_DATE}$"), lambda m: point(_danish_date(m, 1))),
     # "4.kv.22", "2. kv. 2023", "4. Kvartal 2023"
     (re.compile(rf"^{_QUARTER}{_YEAR}$", re.I), lambda m: quarter(_full_year(m[2]), int(m[1]))),
+    # "2021K1", "2021 k1": a quarter as people write it (jobindsats' codes have Q, never K)
+    (re.compile(r"^(\d{4})\s*K(\d)$", re.I), lambda m: quarter(int(m[1]), int(m[2]))),
     # "1. halvår 2023"
     (
         re.compile(r"^(\d)\s*\.\s*halvår\s*(\d{4})$", re.I),
@@ -274,7 +325,7 @@ def _rolling_from_quarters(y1: int, q1: int, y2: int, q2: int) -> PeriodSpec:
 
 
 def parse_period(text) -> PeriodSpec:
-    """Read a period from a jobindsats.dk code, a portal code or a Danish label."""
+    """Read a period from a jobindsats.dk code, a portal code, an ISO date or a Danish label."""
     if isinstance(text, PeriodSpec):
         return text
     if isinstance(text, date):
@@ -288,6 +339,13 @@ def parse_period(text) -> PeriodSpec:
             if match:
                 return _in_range(_built(build, match, raw))
     raise PeriodError(
-        _("“%(text)s” is not a period (for example 2023M08, 2023Q2, 2022QMAT04 or 4.kv.22).")
+        _(
+            "“%(text)s” is not a period. Write it as a month (2023M08, 2023-08 or aug. 2023), "
+            "a quarter (2023Q2, 2023K2 or 2.kv.23), a half-year (2023H1 or 1. halvår 2023), "
+            "a year (2023), a rolling year (2022QMAT04 or 1.kv.22 - 4.kv.22), a span of months "
+            "(2022M11-2023M11 or nov.22-nov.23), a span of days "
+            "(2021-01-01..2021-04-14 or 1.1.2021–14.4.2021) or a point in time (2023-08-31, "
+            "31.8.2023 or ultimo august 2023)."
+        )
         % {"text": raw}
     )

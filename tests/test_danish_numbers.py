@@ -1,5 +1,6 @@
 """Numbers and periods as the seed documents write them."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -100,17 +101,77 @@ def test_formats_the_danish_way(value, decimals, sign, text):
         ("1. halvår 2023", "half_year", date(2023, 1, 1), date(2023, 6, 30), "1. halvår 2023"),
         ("2023H2", "half_year", date(2023, 7, 1), date(2023, 12, 31), "2. halvår 2023"),
         ("2023", "year", date(2023, 1, 1), date(2023, 12, 31), "2023"),
+        # how people write a quarter: K for kvartal (jobindsats' codes have Q)
+        ("2021K1", "quarter", date(2021, 1, 1), date(2021, 3, 31), "1. kvartal 2021"),
+        ("2021 K1", "quarter", date(2021, 1, 1), date(2021, 3, 31), "1. kvartal 2021"),
+        ("2021k1", "quarter", date(2021, 1, 1), date(2021, 3, 31), "1. kvartal 2021"),
+        ("1.kv.21", "quarter", date(2021, 1, 1), date(2021, 3, 31), "1. kvartal 2021"),
+        # ISO 8601 months and spans of months
+        ("2020-01", "month", date(2020, 1, 1), date(2020, 1, 31), "Jan. 2020"),
+        ("2020M01-2021M04", "month_span", date(2020, 1, 1), date(2021, 4, 30),
+         "Jan.20-apr.21"),
+        ("2020-01..2021-04", "month_span", date(2020, 1, 1), date(2021, 4, 30),
+         "Jan.20-apr.21"),
+        ("2020-01 – 2021-04", "month_span", date(2020, 1, 1), date(2021, 4, 30),
+         "Jan.20-apr.21"),
+        ("jan.20-apr.21", "month_span", date(2020, 1, 1), date(2021, 4, 30), "Jan.20-apr.21"),
+        # spans of days, Danish d.m.yyyy with any dash, and the portal's code
+        ("1.1.2021–14.4.2021", "day_span", date(2021, 1, 1), date(2021, 4, 14),
+         "1.1.2021–14.4.2021"),
+        ("1.1.2021-14.4.2021", "day_span", date(2021, 1, 1), date(2021, 4, 14),
+         "1.1.2021–14.4.2021"),
+        ("1.1.2021 — 14.4.2021", "day_span", date(2021, 1, 1), date(2021, 4, 14),
+         "1.1.2021–14.4.2021"),
+        ("2021-01-01..2021-04-14", "day_span", date(2021, 1, 1), date(2021, 4, 14),
+         "1.1.2021–14.4.2021"),
+        # a Danish date is a point in time
+        ("14.4.2021", "point", date(2021, 4, 14), date(2021, 4, 14), "14. april 2021"),
+        ("05.12.2022", "point", date(2022, 12, 5), date(2022, 12, 5), "5. december 2022"),
     ],
 )  # fmt: skip
 def test_reads_periods_as_the_documents_and_jobindsats_write_them(text, kind, start, end, label):
     spec = parse_period(text)
     assert (spec.kind, spec.start, spec.end, spec.label) == (kind, start, end, label)
     assert parse_period(spec.code) == spec  # the code reads back to the same period
+    assert parse_period(spec.label) == spec  # and so does the label
 
 
 @pytest.mark.parametrize(
-    "text", ["2023M13", "2023Q5", "4.kv.22 - 4.kv.23", "Smarch 2023", "2023-02-30", "sidste år"]
-)
+    "text",
+    [
+        "2023M13", "2023Q5", "4.kv.22 - 4.kv.23", "Smarch 2023", "2023-02-30", "sidste år",
+        "2021K5", "2021K", "2020-13", "2020-1", "2021-04..2020-01",  # no quarter 5, month 13
+        "31.2.2021", "1.1.2021–31.2.2021", "14.4.2021–1.1.2021",  # dates the calendar lacks
+        "1.1.2021–1.1.2021",  # a span of days ends after it starts; one day is a point
+        "1.1.1960–14.4.2021", "1.1.21", "1.1.2021..",  # outside the years, short, unfinished
+        "2021-01-01...2021-04-14",
+    ],
+)  # fmt: skip
 def test_refuses_what_is_not_a_period(text):
     with pytest.raises(PeriodError):
         parse_period(text)
+
+
+# Each form the Danish error message names, its kind, and its examples as the message lists them.
+LISTED_FORMS = [
+    ("en måned", "month", "2023M08, 2023-08 eller aug. 2023"),
+    ("et kvartal", "quarter", "2023Q2, 2023K2 eller 2.kv.23"),
+    ("et halvår", "half_year", "2023H1 eller 1. halvår 2023"),
+    ("et år", "year", "2023"),
+    ("et rullende år", "rolling_year", "2022QMAT04 eller 1.kv.22 - 4.kv.22"),
+    ("et månedsinterval", "month_span", "2022M11-2023M11 eller nov.22-nov.23"),
+    ("et datointerval", "day_span", "2021-01-01..2021-04-14 eller 1.1.2021–14.4.2021"),
+    ("et tidspunkt", "point", "2023-08-31, 31.8.2023 eller ultimo august 2023"),
+]
+
+
+def test_an_unreadable_period_is_told_every_form_with_examples_in_danish():
+    with translation.override("da"), pytest.raises(PeriodError) as refused:
+        parse_period("sidste kvartal")
+    message = str(refused.value)
+    assert message.startswith("“sidste kvartal” er ikke en periode. Skriv den som ")
+    for name, kind, listed in LISTED_FORMS:
+        assert f"{name} ({listed})" in message
+        # and every example given reads as the form it is given for
+        for example in re.split(r", | eller ", listed):
+            assert parse_period(example).kind == kind, example

@@ -123,6 +123,24 @@ def test_the_portals_template_and_excel_files_are_read(client, setting):
     assert batch.state == "preview" and batch.counts["created"] == 2
 
 
+def test_template_rows_keep_the_periods_as_municipal_documents_write_them(client, setting):
+    guldborgsund, indicator, _target = setting
+    template = (
+        "indikator;område;periode;værdi\n"
+        "opkvalificering;Guldborgsund;2021K1;11,3\n"  # a quarter, K for kvartal
+        "opkvalificering;Guldborgsund;1.1.2021–14.4.2021;12,0\n"  # a span of days
+    )
+    batch = upload(client, template, name="skabelon.csv")
+    assert batch.counts["created"] == 2, batch.errors
+    client.post(reverse("plans:import_commit", args=[batch.pk]))
+    stored = Measurement.objects.filter(indicator=indicator, area=guldborgsund)
+    assert sorted((m.period.kind, m.period.start, m.period.end, m.value) for m in stored) == [
+        ("day_span", date(2021, 1, 1), date(2021, 4, 14), Decimal("12.0")),
+        ("quarter", date(2021, 1, 1), date(2021, 3, 31), Decimal("11.3")),
+    ]
+    assert sorted(Period.objects.values_list("kind", flat=True)) == ["day_span", "quarter"]
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
