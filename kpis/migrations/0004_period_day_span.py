@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kpis', '0002_measurement_indexes_for_imports'),
+        ('kpis', '0003_reference_areas_and_sources'),
     ]
 
     operations = [
@@ -14,5 +14,10 @@ class Migration(migrations.Migration):
             model_name='period',
             name='kind',
             field=models.CharField(choices=[('month', 'month'), ('quarter', 'quarter'), ('half_year', 'half-year'), ('year', 'year'), ('rolling_year', 'rolling four quarters'), ('month_span', 'span of months'), ('day_span', 'span of days'), ('point', 'point in time')], max_length=20, verbose_name='kind'),
+        ),
+        migrations.AlterField(
+            model_name='indicatorsource',
+            name='period_kind',
+            field=models.CharField(choices=[('month', 'month'), ('quarter', 'quarter'), ('half_year', 'half-year'), ('year', 'year'), ('rolling_year', 'rolling four quarters'), ('month_span', 'span of months'), ('day_span', 'span of days'), ('point', 'point in time')], max_length=20, verbose_name='period kind'),
         ),
     ]
