@@ -2,7 +2,9 @@
 
 from datetime import date
 
-from .models import Area
+from django.db.models import Count, Prefetch
+
+from .models import Area, AreaMembership
 
 
 def groups_of(municipality: Area, *, start: date, end: date) -> list[Area]:
@@ -22,3 +24,32 @@ def group_on(municipality: Area, day: date, kind: str | None = None) -> Area | N
     """The RAR area or council the municipality belonged to on that day (of that kind)."""
     groups = [g for g in groups_of(municipality, start=day, end=day) if kind in (None, g.kind)]
     return groups[0] if groups else None
+
+
+def municipalities_with_groups():
+    """Every municipality with its region and its dated RAR areas and councils prefetched:
+    two queries for the whole country."""
+    return (
+        Area.objects.filter(kind=Area.Kind.MUNICIPALITY)
+        .select_related("region")
+        .prefetch_related(
+            Prefetch(
+                "group_memberships",
+                queryset=AreaMembership.objects.select_related("group").order_by("valid_from"),
+            )
+        )
+        .order_by("name")
+    )
+
+
+def comparison_areas_with_member_counts():
+    """Hele landet, the regions, the RAR areas and the councils, each with its number of
+    member municipalities (over all time, for the RAR areas and councils)."""
+    return (
+        Area.objects.exclude(kind=Area.Kind.MUNICIPALITY)
+        .annotate(
+            member_count=Count("member_links", distinct=True)
+            + Count("region_municipalities", distinct=True)
+        )
+        .order_by("kind", "name")
+    )

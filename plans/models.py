@@ -5,11 +5,13 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kpis.fields import optional_value_field, user_reference, value_field
 from kpis.models import Area, Indicator, Period
+from kpis.selectors import group_on
 
 from . import status as engine
 
@@ -328,12 +330,42 @@ class Target(models.Model):
         # reports "no data" with the reason, rather than guessing.
         if self.kind == self.Kind.RELATIVE and self.comparison_area_id is None:
             errors["comparison_area"] = _("A relative target needs a comparison area.")
+        group_problem = self._comparison_group_problem()
+        if group_problem:
+            errors["comparison_area"] = group_problem
         if self.kind != self.Kind.MILESTONE and self.indicator_id is None:
             errors["indicator"] = _("Only a milestone can do without an indicator.")
         if (self.baseline_value is None) != (self.baseline_period_id is None):
             errors["baseline_period"] = _("A baseline needs both a value and a period.")
         if errors:
             raise ValidationError(errors)
+
+    def _comparison_group_problem(self) -> str | None:
+        """A RAR area or council compares only while the municipality belongs to it: RAR
+        Sjælland ended with 2024, so a target for 2025 compares with the Sjælland council."""
+        area = self.comparison_area if self.comparison_area_id else None
+        if area is None or area.kind not in Area.GROUP_KINDS or self.deadline is None:
+            return None
+        municipality = self.plan.municipality
+        if not municipality.group_memberships.exists():
+            return None  # an area outside the reference data: nothing to check against
+        if (
+            municipality.group_memberships.filter(group=area, valid_from__lte=self.deadline)
+            .exclude(valid_to__lt=self.deadline)
+            .exists()
+        ):
+            return None
+        current = group_on(municipality, self.deadline, area.kind) or group_on(
+            municipality, self.deadline
+        )
+        values = {"municipality": municipality.name, "area": area.name,
+                  "day": date_format(self.deadline, "j. F Y")}  # fmt: skip
+        if current is None:
+            return _("%(municipality)s does not belong to %(area)s on %(day)s.") % values
+        return _(
+            "%(municipality)s belongs to %(group)s on %(day)s, the deadline, not to %(area)s: "
+            "compare with %(group)s."
+        ) % {**values, "group": current.name}
 
     def rule(self, *, comparison_baseline=None) -> engine.Rule:
         """The definition as the pure engine takes it."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_definitions, views_figures, views_rounds
+from . import views, views_areas, views_definitions, views_figures, views_rounds
 
 app_name = "plans"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path(f"{P}/rounds/<int:round_id>/", views.round_detail, name="round"),
     path(f"{P}/rounds/<int:round_id>/report.pdf", views.round_report_pdf, name="round_pdf"),
     path("targets/<slug:target_key>/", views.target_detail, name="target"),
+    path("municipalities/", views_areas.municipality_list, name="municipalities"),
     path("indicators/", views.indicator_list, name="indicators"),
     path("indicators/new/", views_definitions.indicator_edit, name="indicator_new"),
     path("indicators/<slug:key>/", views.indicator_detail, name="indicator"),

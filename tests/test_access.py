@@ -73,6 +73,7 @@ def urls(pages, side, which_round):
         "target": reverse("plans:target", args=[f"{plan.key[0]}-target"]),
         "indicators": reverse("plans:indicators"),
         "indicator": reverse("plans:indicator", args=[indicator]),
+        "municipalities": reverse("plans:municipalities"),
     }
 
 
@@ -85,7 +86,11 @@ EXPECTED = {
     "analyst of the public": {"public": OK, "public draft round": OK, "private": HIDDEN},
     "superuser": {"public": OK, "public draft round": OK, "private": OK},
 }
-ALWAYS_OPEN = {"start", "indicators"}  # lists: their contents are scoped, the page is not
+ALWAYS_OPEN = {
+    "start",
+    "indicators",
+    "municipalities",
+}  # lists: their contents are scoped, the page is not
 # A municipality's local indicator is not a draft: every member of it may read it.
 MEMBERS_OF_THE_PRIVATE = {"committee of the private", "analyst of the private", "superuser"}
 
@@ -93,7 +98,7 @@ MEMBERS_OF_THE_PRIVATE = {"committee of the private", "analyst of the private", 
 def test_every_page_is_in_the_matrix():
     names = {pattern.name for pattern in urlpatterns}
     committee_pages = {"start", "plan", "plan_pdf", "theme", "round", "round_pdf", "target",
-                       "indicators", "indicator"}  # fmt: skip
+                       "indicators", "indicator", "municipalities"}  # fmt: skip
     assert names == committee_pages | set(FIGURE_PAGES)
 
 
