@@ -5,9 +5,10 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
+
+from kpis.danish import danish_slug
 
 from . import status as engine
 from .models import (
@@ -240,8 +241,15 @@ def target_update(*, target: Target, focus_areas, **fields) -> Target:
 
 
 def unique_key(model, *parts) -> str:
-    """A readable key for a new row ("guldborgsund-beu-2023"), numbered if it is taken."""
-    base = slugify("-".join(str(p) for p in parts))[:110] or model._meta.model_name
+    """A readable key for a new row ("guldborgsund-beu-2023"), numbered if it is taken. æ, ø
+    and å stay readable, and a part the key already ends with is not repeated: the plan
+    "Beskæftigelsesplan 2024" of 2024 is "…-beskaeftigelsesplan-2024", not "…-2024-2024"."""
+    words = []
+    for part in parts:
+        slug = danish_slug(part)
+        if slug and not f"-{'-'.join(words)}".endswith(f"-{slug}"):
+            words.append(slug)
+    base = "-".join(words)[:110].strip("-") or model._meta.model_name
     key, n = base, 1
     while model.objects.filter(key=key).exists():
         n += 1

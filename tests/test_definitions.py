@@ -38,6 +38,21 @@ def test_an_administrator_creates_a_plan_for_their_municipality(client, admin):
     assert refused.status_code == 200 and Plan.objects.count() == 1
 
 
+def test_a_plans_key_keeps_danish_letters_and_does_not_repeat_its_year(client, member):
+    aeroe = make_municipality("Ærø", "492")
+    client.force_login(member(aeroe, Membership.Role.ADMIN))
+    url = reverse("plans:plan_new") + f"?municipality={aeroe.pk}"
+    for _ in range(2):
+        client.post(url, {
+            "title": "Beskæftigelsesplan 2024", "kind": "employment_plan", "start_year": "2024",
+            "end_year": "2024", "approval_state": "draft", "committee": "",
+        })  # fmt: skip
+    assert sorted(Plan.objects.values_list("key", flat=True)) == [
+        "aeroe-beskaeftigelsesplan-2024",
+        "aeroe-beskaeftigelsesplan-2024-2",
+    ]
+
+
 def test_a_focus_area_is_saved_with_its_guideposts_and_initiatives(client, admin):
     plan = make_plan(admin)
     data = {"number": "1", "title": "Et godt erhvervsklima", "intro": "", "order": "0",
