@@ -8,6 +8,9 @@ permission-scoped querysets, so one municipality never sees another's drafts by 
   the municipalities they are assigned to.
 - An administrator of a municipality also changes its plans, indicators and targets.
 - A superuser does everything everywhere.
+
+Whose figures they are (a municipality's, or jobindsats.dk's for an indicator bound to it) is
+kpis.ownership's rule, asked here with the user's municipalities (figure_write_problem).
 """
 
 from django.db.models import Q, QuerySet
