@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import Area, Indicator, Measurement, MeasurementRevision, Period
+from .models import Area, Indicator, IndicatorSource, Measurement, MeasurementRevision, Period
 
 
 @admin.register(Area)
@@ -14,8 +14,19 @@ class AreaAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class IndicatorSourceInline(admin.StackedInline):
+    """The catalogue's binding of a shared indicator to its jobindsats.dk table (also in
+    kpis/reference/indicators.yaml, which load_reference loads). A bound indicator's figures
+    for comparison areas and other municipalities are the source's (kpis.ownership)."""
+
+    model = IndicatorSource
+    fields = ["table", "measure", "filters", "period_kind"]
+    extra = 0
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(SimpleHistoryAdmin):
+    inlines = [IndicatorSourceInline]
     list_display = ["name", "key", "unit", "decimals", "direction", "owner", "data_source"]
     list_filter = ["unit", "direction", "owner"]
     search_fields = ["name", "key", "description"]

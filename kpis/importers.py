@@ -23,11 +23,13 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from . import ownership
 from .danish import DanishNumberError, format_number, parse_number
 from .fields import DECIMAL_PLACES
-from .models import Area, Indicator
+from .models import Area, Indicator, IndicatorSource
 from .periods import PeriodError, PeriodSpec, parse_period
 
 logger = logging.getLogger(__name__)
@@ -169,11 +171,19 @@ def _column(frame: pd.DataFrame, *names: str) -> str | None:
 
 
 class Resolver:
-    """Names in a file to the portal's rows, read once per import."""
+    """Names in a file to the portal's rows, read once per import. allowed: the municipalities
+    whose figures the uploader may load (None: all); another municipality's local indicator is
+    left out, so it answers as unknown, like a key that does not exist."""
 
-    def __init__(self):
-        self.areas = {a.name.casefold(): a for a in Area.objects.all()}
-        self.indicators = {i.key.casefold(): i for i in Indicator.objects.all()}
+    def __init__(self, allowed: set[int] | None = None):
+        self.by_id = {a.pk: a for a in Area.objects.all()}
+        self.areas = {a.name.casefold(): a for a in self.by_id.values()}
+        indicators = Indicator.objects.all()
+        if allowed is not None:
+            indicators = indicators.filter(Q(owner__isnull=True) | Q(owner__in=allowed))
+        self.indicator_by_id = {i.pk: i for i in indicators}
+        self.indicators = {i.key.casefold(): i for i in self.indicator_by_id.values()}
+        self.tables = dict(IndicatorSource.objects.values_list("indicator_id", "table__table_id"))
 
     def area(self, name: str) -> Area | None:
         key = " ".join(name.split()).casefold()
@@ -221,14 +231,12 @@ def parse(
             raise ImportFileError(_("Choose the indicator the file's figures belong to."))
         value_col = _value_column(frame, [area_col, period_col], value_column)
 
-    resolver = Resolver()
+    resolver = Resolver(allowed_area_ids)
     checks = _RowChecks(resolver, allowed_area_ids)
     if indicator_col:
-        indicator_ids, units, unknown, owners = _per_distinct(
-            frame[indicator_col], checks.indicator
-        )
+        indicator_ids, units, unknown = _per_distinct(frame[indicator_col], checks.indicator)
     else:
-        indicator_ids, units, unknown, owners = (
+        indicator_ids, units, unknown = (
             np.full(total, value, dtype=object) for value in checks.chosen(indicator)
         )
     # Values are checked per distinct (cell, unit): the range a value may take depends on the
@@ -243,10 +251,13 @@ def parse(
                                             unit_names[key % (len(unit_names) + 1)])
     )  # fmt: skip
     area_ids, area_problems = _per_distinct(frame[area_col], checks.area)
+    # Whose figure a row is depends on the indicator and the area together: asked once per
+    # distinct pair, a few thousand in a national file, not per row.
+    not_theirs = _per_pair(indicator_ids, area_ids, checks.ownership)
     spans, span_keys, period_problems = _per_distinct(frame[period_col], checks.period)
     # The first problem of each row, in the order a reader would check it.
     problems = unknown
-    for later in (owners, area_problems, period_problems, value_problems):
+    for later in (area_problems, not_theirs, period_problems, value_problems):
         problems = np.where(pd.isna(problems), later, problems)
     problems[suppressed] = None
 
@@ -293,6 +304,17 @@ def _per_distinct(column: pd.Series, check) -> tuple[np.ndarray, ...]:
     return tuple(arrays)
 
 
+def _per_pair(left: np.ndarray, right: np.ndarray, check) -> np.ndarray:
+    """check(left cell, right cell) once per distinct pair, spread back to every row."""
+    left_codes, left_cells = pd.factorize(pd.Series(left, dtype=object), use_na_sentinel=False)
+    right_codes, right_cells = pd.factorize(pd.Series(right, dtype=object), use_na_sentinel=False)
+    width = len(right_cells)
+    codes, keys = pd.factorize(left_codes.astype(np.int64) * width + right_codes)
+    answers = np.empty(len(keys), dtype=object)
+    answers[:] = [check(left_cells[key // width], right_cells[key % width]) for key in keys]
+    return answers[codes]
+
+
 def _is_suppressed(raw) -> bool:
     if isinstance(raw, str):
         return raw.strip() in SUPPRESSED
@@ -310,39 +332,37 @@ class _RowChecks:
         self.period_keys = {}
 
     def chosen(self, indicator: Indicator):
-        """(id, unit, unknown, not yours) of the indicator chosen for the whole file."""
+        """(id, unit, unknown) of the indicator chosen for the whole file."""
+        if indicator.pk not in self.resolver.indicator_by_id:
+            return None, None, ownership.unknown_indicator(indicator.key)
         return self._answer(indicator)
 
     def indicator(self, cell):
         found = self.resolver.indicator(str(cell))
         if found is None:
-            return None, None, _("Unknown indicator “%(key)s”.") % {"key": cell}, None
+            return None, None, ownership.unknown_indicator(cell)
         return self._answer(found)
 
     def _answer(self, indicator):
         self.by_unit.setdefault(indicator.unit, indicator)
-        not_yours = None
-        if (
-            self.allowed is not None
-            and indicator.owner_id is not None
-            and indicator.owner_id not in self.allowed
-        ):
-            not_yours = _("The indicator “%(name)s” belongs to another municipality.") % {
-                "name": indicator.name
-            }
-        return indicator.pk, indicator.unit, None, not_yours
+        return indicator.pk, indicator.unit, None
 
     def area(self, cell):
         area = self.resolver.area(str(cell))
         if area is None:
             return None, _("Unknown area “%(name)s”.") % {"name": cell}
-        if (
-            self.allowed is not None
-            and area.kind == Area.Kind.MUNICIPALITY
-            and area.pk not in self.allowed
-        ):
-            return None, _("You may not load figures for %(name)s.") % {"name": area.name}
         return area.pk, None
+
+    def ownership(self, indicator_id, area_id):
+        """Why this figure is not the uploader's to load (kpis.ownership), or None."""
+        if pd.isna(indicator_id) or pd.isna(area_id):
+            return None  # an unknown indicator or area: the row's problem is already told
+        return ownership.figure_problem(
+            editable=self.allowed,
+            indicator=self.resolver.indicator_by_id[indicator_id],
+            area=self.resolver.by_id[area_id],
+            table_id=self.resolver.tables.get(indicator_id),
+        )
 
     def period(self, cell):
         """(the period, a number for it that is the same however the period is written,

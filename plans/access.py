@@ -8,10 +8,14 @@ permission-scoped querysets, so one municipality never sees another's drafts by 
   the municipalities they are assigned to.
 - An administrator of a municipality also changes its plans, indicators and targets.
 - A superuser does everything everywhere.
+
+Whose figures they are (a municipality's, or jobindsats.dk's for an indicator bound to it) is
+kpis.ownership's rule, asked here with the user's municipalities (figure_write_problem).
 """
 
 from django.db.models import Q, QuerySet
 
+from kpis import ownership
 from kpis.models import Area, Indicator
 
 from .models import FocusArea, Membership, Plan, ReportingRound, Target
@@ -79,11 +83,44 @@ def visible_targets(user) -> QuerySet[Target]:
 
 
 def figure_municipalities(user) -> set[int] | None:
-    """The municipalities whose figures the user may load or type (comparison areas are open
-    to every editor); None: all of them (a superuser)."""
+    """The municipalities whose figures the user may load or type; None: all of them (a
+    superuser). Which other areas' figures they may write is figure_write_problem's."""
     if user.is_superuser:
         return None
     return set(_where(user, EDITORS))
+
+
+def loadable_indicators(user) -> QuerySet[Indicator]:
+    """The indicators whose figures the user may load or type: the shared ones and the local
+    ones of the municipalities they edit. Another municipality's local indicator is, to them,
+    unknown (even where its dashboards are public), so a write never tells it apart from a
+    key that does not exist."""
+    editable = figure_municipalities(user)
+    if editable is None:
+        return Indicator.objects.all()
+    return Indicator.objects.filter(Q(owner__isnull=True) | Q(owner__in=editable))
+
+
+def figure_write_problem(user, indicator, area) -> str | None:
+    """Why this user may not write this indicator's figure for this area, in Danish, naming
+    who owns it; None if they may. The rule is kpis.ownership's; the importer, which runs
+    without the user, asks it with the upload's municipalities."""
+    return ownership.figure_problem(
+        editable=figure_municipalities(user),
+        indicator=indicator,
+        area=area,
+        table_id=ownership.source_table_id(indicator),
+    )
+
+
+def figures_refused(user, pairs) -> bool:
+    """Whether any of these (indicator id, area id) figures is not the user's to write."""
+    if figure_municipalities(user) is None:
+        return False
+    pairs = set(pairs)
+    indicators = Indicator.objects.select_related("source__table").in_bulk({i for i, _a in pairs})
+    areas = Area.objects.in_bulk({a for _i, a in pairs})
+    return any(figure_write_problem(user, indicators[i], areas[a]) is not None for i, a in pairs)
 
 
 def can_edit_figures(user, municipality_id: int) -> bool:

@@ -12,6 +12,7 @@ from kpis import services as kpi_services
 from kpis.danish import parse_number
 from kpis.models import Area, Indicator
 from kpis.reference.areas import areas_load
+from kpis.reference.catalogue import VERDICT_FIELDS, CatalogueError, catalogue_load
 
 from . import services
 from .models import Committee, Plan, ReportingRound, Target
@@ -53,6 +54,7 @@ class Loader:
         self.targets = {}
         self.created_plans = []
         self.rounds_to_approve = []
+        self.catalogue: dict[str, Indicator] = {}  # the shared indicators bound to a source
 
     def area(self, name, where):
         if name not in self.areas:
@@ -71,6 +73,13 @@ class Loader:
     @transaction.atomic
     def load(self):
         areas_load()  # the seed municipalities and their comparison areas are reference data
+        try:
+            catalogue_load()  # the national indicators, which the fixtures name by their keys
+        except CatalogueError as exc:
+            raise DemoDataError(f"kpis/reference/indicators.yaml: {exc}") from exc
+        self.catalogue = {
+            i.key: i for i in Indicator.objects.filter(owner__isnull=True, source__isnull=False)
+        }
         for name, doc in self.documents:
             self.load_areas(name, doc)
         for name, doc in self.documents:
@@ -108,6 +117,9 @@ class Loader:
         owner = self.areas[doc["municipality"]["name"]]
         for item in doc.get("indicators", []):
             where = f"{name}: indicator {item.get('key')}"
+            if item["key"] in self.catalogue:
+                self.indicators[item["key"]] = self.catalogue_indicator(item, where)
+                continue
             defaults = {
                 "name": item["name"],
                 "description": item.get("description", ""),
@@ -130,6 +142,22 @@ class Loader:
             except Exception as exc:
                 raise DemoDataError(f"{where}: {exc}") from exc
             self.indicators[item["key"]] = indicator
+
+    def catalogue_indicator(self, item, where) -> Indicator:
+        """A fixture indicator with a catalogue key is the catalogue's shared indicator, with
+        the catalogue's name and description. The unit, decimals and direction the fixture
+        states must be the catalogue's: the document's verdicts were reached with them."""
+        indicator = self.catalogue[item["key"]]
+        if item.get("local"):
+            raise DemoDataError(f"{where}: a catalogue indicator is shared, it cannot be local")
+        for field in VERDICT_FIELDS:
+            stated = item.get(field)
+            if stated is not None and str(stated) != str(getattr(indicator, field)):
+                raise DemoDataError(
+                    f"{where}: {field} {stated!r} differs from the catalogue's "
+                    f"{getattr(indicator, field)!r} (kpis/reference/indicators.yaml)"
+                )
+        return indicator
 
     def load_plans(self, name, doc):
         municipality = self.areas[doc["municipality"]["name"]]

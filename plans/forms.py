@@ -35,6 +35,12 @@ class ImportForm(forms.Form):
         help_text=_("Only if the file has several value columns: the name of the one to read."),
     )
 
+    def __init__(self, *args, indicators, **kwargs):
+        """indicators: those the user may load (plans.access.loadable_indicators); another
+        municipality's local indicator is not offered."""
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = indicators.order_by("name")
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from kpis import periods
+from kpis import ownership, periods
 from kpis.danish import DanishNumberError, format_number, parse_number
 from kpis.importers import value_problem
 from kpis.models import Area, Indicator, Measurement
@@ -54,6 +54,7 @@ class Row:
     indicator: Indicator
     area: Area
     cells: list[Cell] = field(default_factory=list)
+    locked: str = ""  # why the user may not change these figures, naming who owns them
 
     @property
     def key(self):
@@ -88,8 +89,15 @@ def default_kind(plan) -> str:
 def grid_for(plan, kind: str, year: int, *, editable_area_ids=None) -> Grid:
     """The grid for a plan, with the stored figures; one query for all of them. Rows are the
     plan's municipality and the comparison areas; another municipality (a target may compare
-    with a neighbour) only where the user may edit it (editable_area_ids; None: all)."""
-    indicators = list(Indicator.objects.filter(targets__plan=plan).distinct().order_by("name"))
+    with a neighbour) only where the user may edit it (editable_area_ids; None: all). A row
+    whose figures are not the user's (kpis.ownership: a comparison area of an indicator fetched
+    from jobindsats.dk) is locked, with the reason."""
+    indicators = list(
+        Indicator.objects.filter(targets__plan=plan)
+        .select_related("source__table")  # whose figures they are: kpis.ownership
+        .distinct()
+        .order_by("name")
+    )
     municipality = plan.municipality
     extra = [t.comparison_area for t in plan.targets.select_related("comparison_area")]
     areas = [municipality] + comparison_areas(
@@ -115,7 +123,13 @@ def grid_for(plan, kind: str, year: int, *, editable_area_ids=None) -> Grid:
     rows = []
     for indicator in indicators:
         for area in areas:
-            row = Row(indicator, area)
+            locked = ownership.figure_problem(
+                editable=editable_area_ids,
+                indicator=indicator,
+                area=area,
+                table_id=ownership.source_table_id(indicator),
+            )
+            row = Row(indicator, area, locked=locked or "")
             for period in columns:
                 figure = stored.get((indicator.pk, area.pk, period.start, period.end))
                 row.cells.append(
@@ -143,6 +157,9 @@ def changes_from(grid: Grid, data) -> list[CellChange]:
             seen_version, _sep, seen_text = str(data.get(cell.seen_name, cell.seen)).partition("|")
             cell.text, cell.seen_text, cell.version = typed, seen_text, seen_version
             if typed == seen_text:
+                continue
+            if row.locked:  # shown read-only; only a forged form gets here
+                cell.error = row.locked
                 continue
             if not typed:
                 # Deleting would take the figure's history with it; correct it instead.

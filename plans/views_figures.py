@@ -43,7 +43,11 @@ def _batch(request, batch_id) -> ImportBatch:
 @login_required
 def import_upload(request):
     allowed = _editable_area_ids(request.user)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        indicators=access.loadable_indicators(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
@@ -110,13 +114,8 @@ def _preview_rows(rows):
 def import_commit(request, batch_id):
     batch = _batch(request, batch_id)
     # The role may have changed since the upload: check it again.
-    allowed = _editable_area_ids(request.user)
-    municipal = set(
-        Area.objects.filter(
-            pk__in={r["area"] for r in batch.rows}, kind=Area.Kind.MUNICIPALITY
-        ).values_list("pk", flat=True)
-    )
-    if allowed is not None and not municipal <= set(allowed):
+    _editable_area_ids(request.user)
+    if access.figures_refused(request.user, {(r["indicator"], r["area"]) for r in batch.rows}):
         raise PermissionDenied
     large = len(batch.rows) > kpi_services.BACKGROUND_ROWS
     if not (large and enqueue(kpi_tasks.import_commit_task, batch.pk, request.user.pk)):

@@ -302,15 +302,19 @@ def test_a_header_with_a_comma_is_still_semicolon_separated(client, setting):
     assert upload(client, content, indicator=indicator.pk).state == "preview"
 
 
-def test_another_municipalitys_local_indicator_is_refused(client, setting):
+def test_another_municipalitys_local_indicator_is_refused_as_unknown(client, setting):
+    # Told apart from an unknown key, it would tell that Ringsted has such an indicator.
     _guldborgsund, _indicator, _target = setting
     local = make_indicator("ringsted-lokal")
     local.owner = make_municipality("Ringsted", "329")
     local.save()
-    batch = upload(client, "indikator;område;periode;værdi\nringsted-lokal;Hele landet;2023;5\n",
-                   name="skabelon.csv")  # fmt: skip
+    batch = upload(client, "indikator;område;periode;værdi\nringsted-lokal;Hele landet;2023;5\n"
+                   "ringsted-ukendt;Hele landet;2023;5\n", name="skabelon.csv")  # fmt: skip
     assert batch.state == "refused"
-    assert "tilhører en anden kommune" in batch.errors[0][1]
+    assert batch.errors == [
+        [2, "Ukendt indikator “ringsted-lokal”."],
+        [3, "Ukendt indikator “ringsted-ukendt”."],
+    ]
 
 
 def test_errors_speak_danish_numbers_and_huge_values_are_refused(client, setting):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from rest_framework import serializers
 
+from kpis import ownership
 from kpis.models import Area, AreaMembership, Indicator, Measurement
 from kpis.periods import PeriodError, parse_period
 from kpis.services import period_get_or_create
@@ -255,11 +256,37 @@ class MeasurementSerializer(serializers.ModelSerializer):
         return measurement.period.label
 
 
+class LoadableIndicatorField(serializers.SlugRelatedField):
+    """An indicator by key, among those the requesting user may load figures for
+    (plans.access.loadable_indicators): another municipality's local indicator answers exactly
+    as a key that does not exist."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="key", queryset=Indicator.objects.none(), **kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Indicator.objects.none()
+        # The source's table, for kpis.ownership, without a query per row.
+        return access.loadable_indicators(request.user).select_related("source__table")
+
+    def to_internal_value(self, data):
+        # A bulk upload names a few indicators in thousands of rows: one query for each.
+        found = self.__dict__.setdefault("_found", {})
+        key = str(data)
+        if key not in found:
+            found[key] = self.get_queryset().filter(key=key).first()
+        if found[key] is None:
+            raise serializers.ValidationError(ownership.unknown_indicator(data))
+        return found[key]
+
+
 class MeasurementWriteSerializer(serializers.Serializer):
     """One figure to store: the indicator by key, the area by slug, the period as a jobindsats
     code or a Danish label, the value as a decimal number."""
 
-    indicator = serializers.SlugRelatedField(slug_field="key", queryset=Indicator.objects.all())
+    indicator = LoadableIndicatorField()
     area = serializers.SlugRelatedField(slug_field="slug", queryset=Area.objects.all())
     period = serializers.CharField(max_length=40)
     value = serializers.DecimalField(max_digits=18, decimal_places=6)

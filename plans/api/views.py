@@ -12,7 +12,7 @@ from rest_framework.views import exception_handler
 
 from kpis import services as kpi_services
 from kpis.importers import value_problem
-from kpis.models import Area, Indicator, Measurement
+from kpis.models import Indicator, Measurement
 
 from .. import access, services
 from ..models import Committee, FocusArea, Guidepost, Initiative, Plan, StatusNarrative, Target
@@ -250,7 +250,9 @@ class MeasurementViewSet(ReadOnly):
             raise ValidationError({"rows": ["Send a non-empty list of figures."]})
         if len(request.data) > BULK_MAX_ROWS:
             raise ValidationError({"rows": [f"At most {BULK_MAX_ROWS} figures at a time."]})
-        writer = serializers.MeasurementWriteSerializer(data=request.data, many=True)
+        writer = serializers.MeasurementWriteSerializer(
+            data=request.data, many=True, context={"request": request}
+        )
         row_errors = {}
         if not writer.is_valid():
             errors = writer.errors  # a list by row, or {row: errors} in newer DRF
@@ -292,15 +294,9 @@ class MeasurementViewSet(ReadOnly):
 
 
 def _row_problem(user, item) -> str | None:
-    area, indicator = item["area"], item["indicator"]
-    editable = access.figure_municipalities(user)
-    if editable is None:
-        return None
-    if area.kind == Area.Kind.MUNICIPALITY and area.pk not in editable:
-        return f"You may not load figures for {area.name}."
-    if indicator.owner_id and indicator.owner_id not in editable:
-        return f"The indicator {indicator.key} belongs to another municipality."
-    return None
+    """Why the row's figure is not the user's to write, in Danish, naming who owns it (the
+    rule the grid and the import follow too), or None."""
+    return access.figure_write_problem(user, item["indicator"], item["area"])
 
 
 class RoundViewSet(ReadOnly):

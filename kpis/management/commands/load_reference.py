@@ -1,6 +1,7 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from kpis.reference.areas import areas_load
+from kpis.reference.catalogue import CatalogueError, catalogue_load
 
 
 class Command(BaseCommand):
@@ -14,4 +15,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{counts['municipalities']} municipalities, {counts['regions']} regions, "
             f"{counts['groups']} RAR areas and councils, hele landet"
+        )
+        try:
+            catalogue = catalogue_load()
+        except CatalogueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"Indicator catalogue: {catalogue['indicators']} shared indicators from "
+            f"{catalogue['tables']} jobindsats.dk tables; {catalogue['created']} created, "
+            f"{catalogue['updated']} updated, {catalogue['unchanged']} unchanged"
         )
