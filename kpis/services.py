@@ -431,3 +431,41 @@ def figures_save_checked(*, changes: list[CellChange], user=None) -> dict[str, i
     if conflicts:
         raise FiguresChanged(conflicts)
     return measurements_record(rows=rows, user=user)
+
+
+# -- comparable municipalities ------------------------------------------------------------
+
+MAX_COMPARABLES = 20
+
+
+@transaction.atomic
+def area_comparables_set(*, municipality: Area, comparables, user=None) -> list[Area]:
+    """Name the municipalities this one compares itself with (sammenlignelige kommuner),
+    replacing those named before. Refuses the municipality itself, areas that are not
+    municipalities and more than MAX_COMPARABLES; then nothing changes."""
+    from django.core.exceptions import ValidationError
+
+    if municipality.kind != Area.Kind.MUNICIPALITY:
+        raise ValidationError(_("Only a municipality names comparable municipalities."))
+    chosen = list({area.pk: area for area in comparables}.values())
+    errors = []
+    if any(area.pk == municipality.pk for area in chosen):
+        errors.append(_("A municipality cannot be comparable with itself."))
+    others = sorted(area.name for area in chosen if area.kind != Area.Kind.MUNICIPALITY)
+    if others:
+        errors.append(_("Not municipalities: %(names)s.") % {"names": ", ".join(others)})
+    if len(chosen) > MAX_COMPARABLES:
+        errors.append(
+            _("At most %(max)d comparable municipalities; %(count)d were chosen.")
+            % {"max": MAX_COMPARABLES, "count": len(chosen)}
+        )
+    if errors:
+        raise ValidationError(errors)
+    municipality.comparables.set(chosen)
+    logger.info(
+        "%s named the comparable municipalities of %s: %s",
+        user.get_username() if user else "-",
+        municipality.name,
+        ", ".join(sorted(area.name for area in chosen)) or "none",
+    )
+    return chosen

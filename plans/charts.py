@@ -104,10 +104,85 @@ def target_chart(
     return _layout(figure, y_title, _period_ticks(series))
 
 
-def indicator_chart(series: pd.DataFrame, *, y_title: str) -> go.Figure:
-    """One indicator across areas: a line per municipality or comparison area."""
+COMPARABLE_COLOUR = "#8a5a00"
+OTHER_COLOUR = "#7a8893"  # 3,5:1 against white: the bars stay visible, the chosen stand out
+
+
+def ranking_chart(ranking: pd.DataFrame, *, y_title: str, country: float | None) -> go.Figure:
+    """Every municipality's figure for one period as bars, best first; the chosen municipality
+    and its comparable municipalities coloured and, so not by colour alone, hatched or named
+    in the hover; hele landet as a line across.
+
+    ranking: columns area, value, rank, role ("own", "comparable" or "other"), best first.
+    """
+    styles = {
+        "own": (OWN_COLOUR, ""),
+        "comparable": (COMPARABLE_COLOUR, "/"),
+        "other": (OTHER_COLOUR, ""),
+    }
+    names = {"own": _("Chosen municipality"), "comparable": _("Comparable municipality"),
+             "other": _("Other municipalities")}  # fmt: skip
     figure = go.Figure()
-    colours = [OWN_COLOUR] + COMPARISON_COLOURS
-    for index, (area, rows) in enumerate(series.sort_values("end").groupby("area", sort=True)):
-        figure.add_trace(_area_trace(area, rows, colours[index % len(colours)]))
+    for role in ("other", "comparable", "own"):
+        rows = ranking[ranking["role"] == role]
+        if rows.empty:
+            continue
+        colour, pattern = styles[role]
+        figure.add_trace(
+            go.Bar(
+                x=rows["area"],
+                y=rows["value"],
+                customdata=rows["rank"],
+                name=names[role],
+                marker={"color": colour, "pattern": {"shape": pattern}},
+                hovertemplate="%{x}: %{y} (nr. %{customdata})<extra>" + names[role] + "</extra>",
+            )
+        )
+    if country is not None:
+        figure.add_hline(
+            y=country,
+            line={"color": "#1b1b1b", "dash": "dash", "width": 2},
+            annotation_text=_("Whole country"),
+            annotation_position="top left",
+        )
+    figure.update_layout(
+        separators=",.",
+        margin={"l": 60, "r": 20, "t": 30, "b": 130},
+        height=460,
+        legend={"orientation": "h", "y": 1.08},
+        yaxis_title=y_title,
+        barmode="overlay",
+        bargap=0.15,
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        font={"family": "system-ui, Segoe UI, Roboto, Arial, sans-serif", "size": 13},
+    )
+    # One category per municipality, in rank order, whichever trace it is in.
+    figure.update_xaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=list(ranking["area"]),
+        tickangle=-60,
+        tickfont={"size": 10},
+    )
+    figure.update_yaxes(gridcolor="#e3e3e3", zeroline=False)
+    return figure
+
+
+def comparison_series_chart(series: pd.DataFrame, *, own_area: str, y_title: str) -> go.Figure:
+    """A municipality's series over time against hele landet and the average of its comparable
+    municipalities.
+
+    series: columns area, end, label, value; one row per area and period.
+    """
+    figure = go.Figure()
+    others = [a for a in series["area"].unique() if a != own_area] if len(series) else []
+    # Told apart by the line's pattern as well as its colour.
+    styles = [(OWN_COLOUR, "solid"), ("#1b1b1b", "dash"), (COMPARABLE_COLOUR, "dot")]
+    for area, (colour, dash) in zip([own_area, *others], styles, strict=False):
+        rows = series[series["area"] == area].sort_values("end")
+        if not rows.empty:
+            trace = _area_trace(area, rows, colour, width=3 if area == own_area else 2)
+            trace.line.dash = dash
+            figure.add_trace(trace)
     return _layout(figure, y_title, _period_ticks(series))

@@ -294,3 +294,30 @@ class IndicatorForm(forms.ModelForm):
         # Figures are kept to six decimals; more cannot be shown (and 99999 broke every page).
         self.fields["decimals"].max_value = MAX_DECIMALS
         self.fields["decimals"].validators.append(validators.MaxValueValidator(MAX_DECIMALS))
+
+
+class ComparablesForm(forms.Form):
+    """A municipality's comparable municipalities, chosen among the others by name (the
+    service, kpis.services.area_comparables_set, holds the rules)."""
+
+    comparables = forms.MultipleChoiceField(
+        label=_("Comparable municipalities"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, municipality, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = {a.slug: a for a in candidates if a.pk != municipality.pk}
+        self.fields["comparables"].choices = [(s, a.name) for s, a in self.candidates.items()]
+
+    def chosen(self) -> list[Area]:
+        return [self.candidates[slug] for slug in self.cleaned_data["comparables"]]
+
+    def by_region(self) -> list[tuple[str, list]]:
+        """The checkboxes grouped by the municipalities' regions, for fieldsets of their own."""
+        groups: dict[str, list] = {}
+        for checkbox in self["comparables"]:
+            area = self.candidates[str(checkbox.data["value"])]
+            groups.setdefault(area.region.name if area.region else _("No region"), []).append(
+                checkbox
+            )
+        return sorted(groups.items())

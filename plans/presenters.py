@@ -169,7 +169,7 @@ def _series_table(key, caption, frame: pd.DataFrame, areas, indicator: Indicator
     return table, ends
 
 
-def indicator_figures(indicator: Indicator, visible_areas) -> Figures:
+def indicator_latest_table(indicator: Indicator, visible_areas) -> Table:
     """One indicator across every area that has it and the user may see: the latest figure and
     the change since the previous one."""
     measurements = (
@@ -208,8 +208,7 @@ def indicator_figures(indicator: Indicator, visible_areas) -> Figures:
                 quantize(change),
             ],
         )
-    figure = charts.indicator_chart(frame, y_title=indicator.get_unit_display())
-    return Figures(table, figure.to_json())
+    return table
 
 
 def targets_table(cards: list[Card]) -> Table:

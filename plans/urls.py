@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_areas, views_definitions, views_figures, views_rounds
+from . import views, views_areas, views_comparables, views_definitions, views_figures, views_rounds
 
 app_name = "plans"
 
@@ -39,6 +39,11 @@ urlpatterns = [
     path(f"{P}/edit/", views_definitions.plan_edit, name="plan_edit"),
     path(f"{P}/themes/<slug:area_key>/edit/", views_definitions.focus_area_edit, name="theme_edit"),
     path("indicators/<slug:key>/edit/", views_definitions.indicator_edit, name="indicator_edit"),
+    path(
+        "municipalities/<slug:slug>/comparables/",
+        views_comparables.comparables_edit,
+        name="comparables",
+    ),
     path(f"{P}/targets/new/", views_definitions.target_edit, name="target_new"),
     path(f"{P}/targets/<slug:target_key>/edit/", views_definitions.target_edit, name="target_edit"),
     path(

@@ -9,15 +9,18 @@ from django.utils import timezone
 from jobcenter.tables import export_requested
 from kpis.models import Area, Indicator
 
-from . import access, presenters, selectors, stale
+from . import access, presenters, presenters_indicators, selectors, stale
 from .cards import cards_for
-from .models import ReportingRound
+from .models import Membership, ReportingRound
 
 
 def start(request):
     """Municipalities and their plans, each with a one-line status summary."""
     plans = selectors.plans_with_status_counts(access.visible_plans(request.user))
-    return render(request, "plans/start.html", {"plans": plans})
+    # Where an administrator names the municipality's comparable municipalities.
+    roles = access.roles(request.user).items()
+    admin_of = {pk for pk, role in roles if role == Membership.Role.ADMIN}
+    return render(request, "plans/start.html", {"plans": plans, "admin_of": admin_of})
 
 
 def _plan(request, plan_key):
@@ -178,14 +181,40 @@ def indicator_list(request):
 
 
 def indicator_detail(request, key):
-    """One indicator across every municipality and comparison area that has it."""
+    """One indicator across the country: for one period (?periodetype=, ?periode=) every
+    municipality's figure ranked, beside hele landet, the regions and the chosen municipality's
+    (?kommune=, else the user's own) RAR area or council, with its comparable municipalities;
+    then every area's latest figure and the targets on the indicator."""
     indicator = get_object_or_404(_indicators(request).select_related("owner"), key=key)
-    figures = presenters.indicator_figures(indicator, access.visible_areas(request.user))
-    export = export_requested(request, [figures.table], indicator.name)
+    areas = access.visible_areas(request.user)
+    own = () if request.user.is_superuser else access.roles(request.user).keys()
+    country = presenters_indicators.indicator_country(
+        indicator,
+        areas,
+        own_ids=own,
+        kind=request.GET.get("periodetype"),
+        period_code=request.GET.get("periode"),
+        municipality_slug=request.GET.get("kommune"),
+    )
+    latest = presenters.indicator_latest_table(indicator, areas)
+    tables = [t for t in (country.table, country.series_table, latest) if t]
+    export = export_requested(request, tables, indicator.name)
     if export:
         return export
     targets = indicator.targets.filter(plan__in=access.visible_plans(request.user)).select_related(
         "plan__municipality", "status"
     )
-    context = {"indicator": indicator, "figures": figures, "targets": targets}
+    # The downloads keep the period and municipality chosen: they are of the table shown.
+    query = request.GET.copy()
+    for name in ("export", "table"):
+        query.pop(name, None)
+    context = {
+        "indicator": indicator,
+        "country": country,
+        "export_query": query.urlencode() + "&" if query else "",
+        "latest": latest,
+        "targets": targets,
+        "can_choose_comparables": country.chosen is not None
+        and access.can_edit_definitions(request.user, country.chosen.pk),
+    }
     return render(request, "plans/indicator_detail.html", context)

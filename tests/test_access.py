@@ -55,6 +55,9 @@ def world(member, admin_user):
         "analyst of the private": member(private, Membership.Role.ANALYST),
         "analyst of the public": member(public, Membership.Role.ANALYST),
         "superuser": admin_user,
+        # only MUNICIPALITY_PAGES ask these two
+        "administrator of the private": member(private, Membership.Role.ADMIN),
+        "administrator of the public": member(public, Membership.Role.ADMIN),
     }
     return pages, personas
 
@@ -99,7 +102,7 @@ def test_every_page_is_in_the_matrix():
     names = {pattern.name for pattern in urlpatterns}
     committee_pages = {"start", "plan", "plan_pdf", "theme", "round", "round_pdf", "target",
                        "indicators", "indicator", "municipalities"}  # fmt: skip
-    assert names == committee_pages | set(FIGURE_PAGES)
+    assert names == committee_pages | set(FIGURE_PAGES) | set(MUNICIPALITY_PAGES)
 
 
 # The analyst's figure pages: status code per persona (302: to the login page).
@@ -157,6 +160,36 @@ FIGURE_PAGES = {
                       "analyst of the private": 302, "analyst of the public": HIDDEN,
                       "superuser": 302},
 }  # fmt: skip
+
+
+# A municipality's own settings, here the private municipality's comparable municipalities:
+# its administrators and superusers only, whatever else a role may read. GET, and a POST that
+# names Guldborgsund (302: saved and back to the form; for anonymous, to the login page).
+MUNICIPALITY_PAGES = {
+    "comparables": {"anonymous": (302, 302), "committee of the private": (403, 403),
+                    "analyst of the private": (403, 403), "analyst of the public": (403, 403),
+                    "administrator of the private": (OK, 302),
+                    "administrator of the public": (403, 403), "superuser": (OK, 302)},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", list(MUNICIPALITY_PAGES["comparables"]))
+def test_municipality_pages_for_every_role(client, world, persona):
+    from kpis.models import Area
+
+    _pages, personas = world
+    if personas[persona]:
+        client.force_login(personas[persona])
+    ringsted = Area.objects.get(name="Ringsted")
+    failures = []
+    for name, expected in MUNICIPALITY_PAGES.items():
+        url = reverse(f"plans:{name}", args=[ringsted.slug])
+        got = (client.get(url).status_code, client.post(url, {name: ["guldborgsund"]}).status_code)
+        if got != expected[persona]:
+            failures.append(f"{persona}: {name} gave {got}, not {expected[persona]}")
+    saved = list(ringsted.comparables.values_list("slug", flat=True))
+    assert saved == (["guldborgsund"] if expected[persona][1] == 302 and personas[persona] else [])
+    assert not failures, "\n".join(failures)
 
 
 def page_args(name, pages, batch):

@@ -122,7 +122,7 @@ def test_indicator_page_compares_municipalities_and_the_country(client, demo):
     page = client.get(reverse("plans:indicator", args=["unge-offentlig-forsorgelse"]))
     html = page.content.decode()
     assert "Guldborgsund" in html
-    assert 'data-figure="indicator-chart"' in html
+    assert 'data-figure="ranking-chart"' in html
     listing = client.get(reverse("plans:indicators")).content.decode()
     assert "Unge på offentlig forsørgelse" in listing
     names = re.findall(r'<th scope="row"><a href="/indicators/[^"]+/">([^<]+)</a>', listing)
@@ -228,3 +228,40 @@ def test_query_count_does_not_grow_with_cards_or_figures(client, member, page):
     large = count(*make_theme_with_targets(8, n_periods=6, key="large"))
     assert small == large
     assert large <= 15  # incl. session, user and memberships of the logged-in analyst
+
+
+def test_the_indicator_across_the_country_reads_a_fixed_set_of_queries(client, member):
+    """Every municipality ranked, the comparison areas, the comparable municipalities and the
+    series: the same queries for 3 municipalities with 2 years as for 12 with 6. They are
+    1 the session, 2 the user, 3 the user's memberships (plans.access.roles), 4 the indicator,
+    5 the periods with figures and how many, 6 the areas the user may see, 7 their figures for
+    the period, 8 the chosen municipality's comparable municipalities, 9 its RAR area or
+    council on the period's last day, 10 the series of it, hele landet and its comparables,
+    11 every area's figures for the latest-figure table, 12 the targets on the indicator."""
+    from kpis import services as kpi_services
+    from kpis.models import Area, Indicator
+    from tests.builders import make_country, make_indicator, make_municipality, record
+
+    country = make_country()
+
+    def count(key, n_municipalities, n_years):
+        indicator = make_indicator(key, unit=Indicator.Unit.PERCENT, decimals=1)
+        towns = [
+            make_municipality(f"{key} kommune {i}", f"{key[0]}{i:02d}")
+            for i in range(n_municipalities)
+        ]
+        for year in range(2024 - n_years, 2024):
+            record(indicator, country, str(year), "9,0")
+            for i, town in enumerate(towns):
+                record(indicator, town, str(year), f"{i},5")
+        kpi_services.area_comparables_set(municipality=towns[0], comparables=towns[1:])
+        Area.objects.filter(pk__in=[t.pk for t in towns]).update(public_dashboards=True)
+        client.force_login(member(towns[0], username=f"analyst-{key}"))
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("plans:indicator", args=[key]))
+        assert page.status_code == 200
+        assert f"ligger nr. 1 af {n_municipalities}" in page.content.decode()
+        return len(queries)
+
+    small, large = count("small", 3, 2), count("large", 12, 6)
+    assert small == large == 12

@@ -5,7 +5,7 @@ import copy
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from rest_framework import serializers
 
 from kpis import ownership
@@ -85,6 +85,15 @@ class AreaMembershipSerializer(serializers.ModelSerializer):
         fields = ["group", "valid_from", "valid_to"]
 
 
+class AreasWithComparables(serializers.ListSerializer):
+    """A page of areas reads their comparable municipalities in one query, not one per area."""
+
+    def to_representation(self, data):
+        areas = list(data.all() if hasattr(data, "all") else data)
+        prefetch_related_objects(areas, "comparables")
+        return super().to_representation(areas)
+
+
 class AreaSerializer(serializers.ModelSerializer):
     groups = AreaMembershipSerializer(
         source="group_memberships",
@@ -93,9 +102,17 @@ class AreaSerializer(serializers.ModelSerializer):
         help_text="The RAR areas (2015–2024) and councils (2025–) of a municipality, dated.",
     )
 
+    comparables = serializers.SlugRelatedField(
+        slug_field="slug",
+        many=True,
+        read_only=True,
+        help_text="The municipalities this one compares itself with (sammenlignelige kommuner).",
+    )
+
     class Meta:
         model = Area
-        fields = ["id", "slug", "name", "kind", "code", "region", "groups"]
+        fields = ["id", "slug", "name", "kind", "code", "region", "groups", "comparables"]
+        list_serializer_class = AreasWithComparables
 
 
 class CommitteeSerializer(serializers.ModelSerializer):

@@ -1,0 +1,165 @@
+"""Reads for one indicator across the country: which periods have figures, every area's figure
+for one period, a municipality's comparison series; and the pure ranking of municipalities.
+
+Every read starts from the areas the user may see (plans.access.visible_areas), so a private
+municipality's figure is neither shown nor counted for someone who may not read it.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet
+
+from kpis.models import Area, Indicator, Measurement, Period
+from kpis.periods import PeriodSpec
+
+# -- the ranking: pure, no ORM ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ranked:
+    area: object  # whatever the caller ranks: an Area, a name
+    value: Decimal
+    rank: int  # 1 = best
+    tied: bool  # another area has the same value, and so the same rank
+
+
+def ranking(pairs, *, lower_is_better: bool) -> list[Ranked]:
+    """(area, value) pairs ranked best first. Equal values share a rank and the next rank
+    skips the places they took (1, 2, 2, 4), as a league table counts; within a tie the
+    original order of the pairs is kept."""
+    pairs = list(pairs)
+    ordered = sorted(pairs, key=lambda pair: pair[1], reverse=not lower_is_better)
+    counts = Counter(value for _area, value in pairs)
+    ranked, rank, previous = [], 0, None
+    for place, (area, value) in enumerate(ordered, start=1):
+        if value != previous:
+            rank, previous = place, value
+        ranked.append(Ranked(area, value, rank, counts[value] > 1))
+    return ranked
+
+
+def middle(values: list[Decimal]) -> Decimal | None:
+    """The median, exact: the mean of the two middle values for an even count."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if not n:
+        return None
+    if n % 2:
+        return ordered[n // 2]
+    return (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+
+
+def mean(values: list[Decimal]) -> Decimal | None:
+    return sum(values, Decimal(0)) / len(values) if values else None
+
+
+# -- reads ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    pk: int
+    spec: PeriodSpec
+    figures: int  # how many municipalities have a figure for it
+
+    @property
+    def code(self) -> str:
+        return self.spec.code
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+
+def periods_with_figures(indicator: Indicator, visible_areas: QuerySet[Area]) -> list[PeriodChoice]:
+    """The periods for which visible municipalities have figures of the indicator, earliest
+    first, with how many have one. One query."""
+    rows = (
+        Measurement.objects.filter(
+            indicator=indicator,
+            area__in=visible_areas.filter(kind=Area.Kind.MUNICIPALITY),
+        )
+        .values("period_id", "period__kind", "period__start", "period__end")
+        .annotate(figures=Count("id"))
+        .order_by("period__end", "period__start")
+    )
+    return [
+        PeriodChoice(
+            r["period_id"],
+            PeriodSpec(r["period__start"], r["period__end"], r["period__kind"]),
+            r["figures"],
+        )
+        for r in rows
+    ]
+
+
+def default_kind(choices: list[PeriodChoice]) -> str | None:
+    """The period kind most figures are of (on a tie, the kind of the latest period)."""
+    counts = Counter()
+    for choice in choices:
+        counts[choice.kind] += choice.figures
+    if not counts:
+        return None
+    latest = {choice.kind: index for index, choice in enumerate(choices)}
+    return max(counts, key=lambda kind: (counts[kind], latest[kind]))
+
+
+def areas_for_page(visible_areas: QuerySet[Area]) -> list[Area]:
+    """Every area the user may see, with its region: the municipalities to choose among, the
+    country and the regions. One query."""
+    return list(visible_areas.select_related("region").order_by("kind", "name"))
+
+
+def values_for_period(indicator: Indicator, period_id: int, area_ids) -> dict[int, Decimal]:
+    """Each area's figure for the period, by area id. One query."""
+    rows = (
+        Measurement.objects.filter(
+            indicator=indicator, period_id=period_id, area_id__in=list(area_ids)
+        )
+        .order_by()  # the default ordering would join the areas for nothing
+        .values_list("area_id", "value")
+    )
+    return dict(rows)
+
+
+def comparables_of(municipality: Area) -> list[int]:
+    """The ids of the municipalities this one named as comparable. One query."""
+    return list(municipality.comparables.values_list("pk", flat=True))
+
+
+def groups_on(municipality: Area, day: date) -> list[int]:
+    """The RAR area or council the municipality belonged to on that day. One query."""
+    return list(
+        municipality.group_memberships.filter(valid_from__lte=day)
+        .exclude(valid_to__lt=day)
+        .order_by()
+        .values_list("group_id", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class SeriesFigure:
+    area_id: int
+    spec: PeriodSpec
+    value: Decimal
+
+
+def series_of_kind(indicator: Indicator, kind: str, area_ids) -> list[SeriesFigure]:
+    """Every figure of one period kind for these areas, earliest first. One query."""
+    rows = (
+        Measurement.objects.filter(indicator=indicator, period__kind=kind, area_id__in=area_ids)
+        .values_list("area_id", "period__start", "period__end", "value")
+        .order_by("period__end", "period__start")
+    )
+    return [SeriesFigure(a, PeriodSpec(s, e, kind), v) for a, s, e, v in rows]
+
+
+def period_kind_label(kind: str) -> str:
+    return Period.Kind(kind).label
