@@ -191,7 +191,10 @@ class Client:
                 reason, status = type(exc).__name__, None
             else:
                 status = response.status_code
-                log.info("jobindsats.dk GET /%s: %s", path, status)
+                # The path and status only: the key travels in a header and is never logged.
+                (log.debug if status == 200 else log.info)(
+                    "jobindsats.dk GET /%s: %s", path, status
+                )
                 if status == 401:
                     response.close()
                     raise KeyRejected
