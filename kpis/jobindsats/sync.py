@@ -291,20 +291,26 @@ def _period_params(bindings, since: PeriodSpec | None, today: date) -> list[tupl
 
 @dataclass
 class _Read:
+    """What the answers held: clean rows per answer and binding, the periods by their code,
+    and what was left out."""
+
     frames: list = field(default_factory=list)
+    specs: dict = field(default_factory=dict)  # code → PeriodSpec
+    keys: dict = field(default_factory=dict)  # PeriodSpec → a number, however it is coded
     suppressed: int = 0
     unknown: set = field(default_factory=set)
 
 
 def _per_distinct(column: pd.Series, check) -> pd.Series:
-    """check(cell) once per distinct cell, spread back to every row."""
+    """check(cell) once per distinct cell, spread back to every row: a national table has a
+    hundred areas and periods and far fewer distinct values than rows."""
     codes, distinct = pd.factorize(column, use_na_sentinel=False)
     answers = [check(cell) for cell in distinct]
     return pd.Series([answers[c] for c in codes], index=column.index, dtype=object)
 
 
 def _read_answer(answer, meta, bindings, lookup, areas, since, what, read: _Read):
-    """Each binding's figures in one answer, as a frame of clean rows."""
+    """Each binding's figures in one answer, as frames of clean rows."""
     area_col = _column(answer, AREA_COLUMNS + _area_labels(meta), what, "Område")
     period_col = _column(answer, PERIOD_COLUMNS, what, "Periode")
     for binding in bindings:
@@ -326,32 +332,47 @@ def _read_answer(answer, meta, bindings, lookup, areas, since, what, read: _Read
             area_names[key] = str(cell)
         return found.pk if found else None
 
+    def period(cell):
+        code = str(cell).strip()
+        if code not in read.specs:
+            spec = period_of(code, meta, what)
+            read.specs[code] = spec
+            read.keys.setdefault(spec, len(read.keys))
+        return code
+
     area_ids = _per_distinct(frame[area_col], area)
     read.unknown |= set(area_names.values())
-    specs = _per_distinct(frame[period_col], lambda c: period_of(c, meta, what))
+    codes = _per_distinct(frame[period_col], period)
+    texts = {}  # dimension columns as text, made once for all the bindings
     for binding in bindings:
-        chosen = area_ids.notna() & specs.map(lambda s, k=binding.period_kind: s.kind == k)
-        if since is not None:
-            chosen &= specs.map(lambda s: s.start >= since.start)
+        wanted = {code: spec.kind == binding.period_kind
+                  and (since is None or spec.start >= since.start)
+                  for code, spec in read.specs.items()}  # fmt: skip
+        chosen = area_ids.notna() & codes.map(wanted).astype(bool)
         for label, value in (binding.filters or {}).items():
             column = _column(answer, [label], what, label)
-            chosen &= frame[column].map(lambda c: str(c).strip()) == str(value)
-        cells = frame.loc[chosen, binding.measure]
-        values = _per_distinct(cells, lambda c, m=binding.measure: value_of(c, m, what))
+            if column not in texts:
+                texts[column] = _per_distinct(frame[column], lambda c: str(c).strip())
+            chosen &= texts[column] == str(value)
+        values = _per_distinct(
+            frame.loc[chosen, binding.measure], lambda c, m=binding.measure: value_of(c, m, what)
+        )
         kept = values.notna()
         read.suppressed += int((~kept).sum())
         _check_values(values[kept], binding, what)
-        rows = pd.DataFrame(
-            {
-                "indicator_id": binding.indicator_id,
-                "area_id": area_ids[chosen][kept].astype("int64"),
-                "period": specs[chosen][kept],
-                "value": values[kept],
-                "origin_id": binding.pk,
-                "origin_period": frame.loc[chosen, period_col][kept].map(lambda c: str(c).strip()),
-            }
+        origin = codes[chosen][kept]
+        read.frames.append(
+            pd.DataFrame(
+                {
+                    "indicator_id": binding.indicator_id,
+                    "area_id": area_ids[chosen][kept].astype("int64"),
+                    "period_key": origin.map({c: read.keys[s] for c, s in read.specs.items()}),
+                    "value": values[kept],
+                    "origin_id": binding.pk,
+                    "origin_period": origin,
+                }
+            )
         )
-        read.frames.append(rows)
 
 
 def _area_labels(meta: TableMeta) -> tuple[str, ...]:
@@ -370,10 +391,13 @@ def _check_values(values: pd.Series, binding, what: str):
             )
 
 
-def _one_per_figure(frame: pd.DataFrame, what: str) -> pd.DataFrame:
-    """The same figure from two requests (a value listed in two hierarchies) once; two
-    different values for one figure are refused: the rows are not what the binding thinks."""
-    key = ["indicator_id", "area_id", "period"]
+def _one_per_figure(frame: pd.DataFrame, read: _Read, what: str) -> pd.DataFrame:
+    """The same figure from two requests (a value listed in two hierarchies, or a period under
+    two codes) once; two different values for one figure are refused: the rows are not what
+    the binding thinks."""
+    key = ["indicator_id", "area_id", "period_key"]
+    if not frame.duplicated(key).any():
+        return frame
     frame = frame.drop_duplicates(key + ["value"])
     clash = frame.duplicated(key, keep=False)
     if clash.any():
@@ -385,7 +409,7 @@ def _one_per_figure(frame: pd.DataFrame, what: str) -> pd.DataFrame:
                 "%(area)s, %(period)s has several different values; add a filter on the "
                 "dimension that tells them apart"
             )
-            % {"area": area, "period": first["period"].label},
+            % {"area": area, "period": read.specs[first["origin_period"]].label},
         )
     return frame.reset_index(drop=True)
 
@@ -426,24 +450,24 @@ def fetch_figures(*, table, bindings, client, since=None, report, today=None):
     report.suppressed = read.suppressed
     report.unknown = sorted(read.unknown)
     if not read.frames:
-        return meta, pd.DataFrame(columns=["indicator_id", "area_id", "period", "value"])
-    return meta, _one_per_figure(pd.concat(read.frames, ignore_index=True), what)
+        return meta, pd.DataFrame(columns=["origin_period"]), read.specs
+    return meta, _one_per_figure(pd.concat(read.frames, ignore_index=True), read, what), read.specs
 
 
-def _staged(frame: pd.DataFrame, table: SourceTable) -> pd.DataFrame:
-    """The rows with period ids and the source note, ready for the staging table."""
-    ids = {spec: services.period_get_or_create(spec).pk for spec in frame["period"].unique()}
+def _staged(frame: pd.DataFrame, specs: dict, table: SourceTable) -> pd.DataFrame:
+    """The rows with period ids and the source note, ready for the staging table. The values
+    need no rounding: value_problem refuses more decimals than are stored."""
+    used = frame["origin_period"].unique()
+    ids = {code: services.period_get_or_create(specs[code]).pk for code in used}
     return frame.assign(
-        period_id=frame["period"].map(ids),
-        value=frame["value"].map(services.stored_value),
-        source=f"jobindsats.dk, {table.table_id}"[:300],
+        period_id=frame["origin_period"].map(ids), source=f"jobindsats.dk, {table.table_id}"[:300]
     )
 
 
-def _preview(frame, staged, bindings, report):
+def _preview(staged, specs, bindings, report):
     """Per binding and kind of area: how many figures would be new, revised, unchanged."""
-    kinds = dict(Area.objects.filter(pk__in=frame["area_id"].unique()).values_list("pk", "kind"))
-    names = dict(Area.objects.filter(pk__in=frame["area_id"].unique()).values_list("pk", "name"))
+    listed = Area.objects.filter(pk__in=staged["area_id"].unique())
+    kinds, names = dict(listed.values_list("pk", "kind")), dict(listed.values_list("pk", "name"))
     outcomes = {}
     for indicator_id, area_id, period_id, _value, old in services.measurements_preview_fetched(
         frame=staged
@@ -470,7 +494,8 @@ def _preview(frame, staged, bindings, report):
             if outcome == services.REVISED:
                 shown = f"{indicator.format_value(Decimal(old))} → {shown}"
             binding_report.examples.append(
-                f"{names[row.area_id]}, {row.period.label} ({row.origin_period}): {shown} "
+                f"{names[row.area_id]}, {specs[row.origin_period].label} ({row.origin_period}): "
+                f"{shown} "
                 f"({outcome})"
             )
     report.bindings = list(reports.values())
@@ -507,20 +532,20 @@ def table_sync(*, table: SourceTable, indicator=None, since=None, dry_run=False,
         return report
     if dry_run:
         client = client or Client()
-        _meta, frame = fetch_figures(
+        _meta, frame, specs = fetch_figures(
             table=table, bindings=bindings, client=client, since=since, report=report
         )
         report.figures = len(frame)
         if len(frame):
             with transaction.atomic():
-                _preview(frame, _staged(frame, table), bindings, report)
+                _preview(_staged(frame, specs, table), specs, bindings, report)
                 transaction.set_rollback(True)  # the periods it made, too
         return report
     if not table_claim(table):
         raise Busy(table.table_id)
     try:
         client = client or Client()
-        meta, frame = fetch_figures(
+        meta, frame, specs = fetch_figures(
             table=table, bindings=bindings, client=client, since=since, report=report
         )
         report.figures = len(frame)
@@ -528,7 +553,7 @@ def table_sync(*, table: SourceTable, indicator=None, since=None, dry_run=False,
         with transaction.atomic():
             if len(frame):
                 report.counts = services.measurements_store_fetched(
-                    frame=_staged(frame, table), fetched_at=fetched_at
+                    frame=_staged(frame, specs, table), fetched_at=fetched_at
                 )
             _succeeded(table, meta, report, fetched_at)
     except JobindsatsError as exc:
