@@ -204,7 +204,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "plans.tasks.recompute_stale_statuses",
         "schedule": crontab(minute="*/10"),
     },
+    # Tables of jobindsats.dk whose published update time has passed (only with a key).
+    "jobindsats-sync-due-tables": {
+        "task": "kpis.tasks.sync_due_tables",
+        "schedule": crontab(minute="*/30"),
+    },
 }
+
+# The jobindsats.dk connector (kpis/jobindsats/). The key is issued by STAR to an organisation
+# and lives only in the environment; without it the connector does nothing and says why.
+JOBINDSATS_URL = env("JOBINDSATS_URL", "https://api.jobindsats.dk/v3").rstrip("/")
+JOBINDSATS_TOKEN = env("JOBINDSATS_TOKEN")
+JOBINDSATS_TIMEOUT = float(env("JOBINDSATS_TIMEOUT", "60"))
+# Waits before the second and third attempt after a 429 or 5xx answer, in seconds; a
+# Retry-After header is honoured when it asks for longer (up to JOBINDSATS_RETRY_MAX).
+JOBINDSATS_RETRY_DELAYS = [float(s) for s in env_list("JOBINDSATS_RETRY_DELAYS", "10,20")]
+JOBINDSATS_RETRY_MAX = float(env("JOBINDSATS_RETRY_MAX", "300"))
 
 # Backups (manage.py backup/restore) keep timestamps to the microsecond.
 SERIALIZATION_MODULES = {"exactjson": "jobcenter.exact_json"}

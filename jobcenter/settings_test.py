@@ -9,3 +9,9 @@ from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
+
+# A developer's own key never reaches the tests, and no test talks to the real jobindsats.dk:
+# tests/test_jobindsats.py points the connector at a local stub and sets a key of its own.
+JOBINDSATS_TOKEN = ""
+JOBINDSATS_URL = "http://127.0.0.1:9/v3"
+JOBINDSATS_RETRY_DELAYS = [0.01, 0.02]

@@ -3,7 +3,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import Area, Indicator, IndicatorSource, Measurement, MeasurementRevision, Period
+from .models import (
+    Area,
+    Indicator,
+    IndicatorSource,
+    Measurement,
+    MeasurementRevision,
+    Period,
+    SourceTable,
+)
 
 
 @admin.register(Area)
@@ -115,3 +123,32 @@ class MeasurementRevisionAdmin(admin.ModelAdmin):
                 user=request.user,
             )  # fmt: skip
         self.message_user(request, _("Reverted."), messages.SUCCESS)
+
+
+class IndicatorSourceInline(admin.TabularInline):
+    model = IndicatorSource
+    fields = ["indicator", "measure", "filters", "period_kind"]
+    autocomplete_fields = ["indicator"]
+    extra = 0
+
+
+@admin.register(SourceTable)
+class SourceTableAdmin(admin.ModelAdmin):
+    """The jobindsats.dk tables the connector follows and their bindings; superusers only (the
+    portal's admin is theirs). What the connector records is shown, not edited."""
+
+    list_display = ["table_id", "name", "state", "last_synced_at", "last_rows", "next_update"]
+    list_filter = ["state"]
+    search_fields = ["table_id", "name"]
+    readonly_fields = ["latest_update", "next_update", "last_synced_at", "last_rows",
+                       "last_error", "state", "rows_done", "rows_total", "claimed_at"]  # fmt: skip
+    inlines = [IndicatorSourceInline]
+
+
+@admin.register(IndicatorSource)
+class IndicatorSourceAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "table", "measure", "period_kind"]
+    list_filter = ["table", "period_kind"]
+    search_fields = ["indicator__name", "indicator__key", "measure"]
+    autocomplete_fields = ["indicator"]
+    list_select_related = ["indicator", "table"]

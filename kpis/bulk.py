@@ -2,8 +2,12 @@
 
 The rows go into a temporary staging table (COPY on PostgreSQL, a batched INSERT elsewhere);
 then one statement inserts the new figures, and one revises the changed ones, keeping each old
-value as a MeasurementRevision. kpis.services.measurements_record is the only caller: it holds
-the transaction, so a failure anywhere stores nothing.
+value as a MeasurementRevision. kpis.services is the only caller (typed figures, imports and the
+jobindsats.dk connector): it holds the transaction, so a failure anywhere stores nothing.
+
+Figures fetched by the connector carry their provenance in two more staged columns (origin_id:
+the binding, origin_period: the period code as jobindsats.dk wrote it) and one parameter
+(fetched_at); typed and imported figures leave them empty, and their COPY does not write them.
 
 Why SQL rather than the ORM: a row-by-row loop costs a few queries per figure, and a file of a
 million figures would take the better part of an hour (the benchmark command prints both).
@@ -33,6 +37,11 @@ class Staged:
     source: str = ""
 
 
+# The staged columns: every figure's, and the provenance of a fetched one.
+COLUMNS = ["indicator_id", "area_id", "period_id", "value", "source"]
+PROVENANCE = ["origin_id", "origin_period"]
+
+
 @dataclass
 class Outcome:
     created: int
@@ -51,59 +60,68 @@ def _tables():
     }
 
 
-def _copy(cursor, buffer):
-    # In CSV an empty field is NULL; an empty source is the empty text.
+def _copy(cursor, buffer, columns):
+    # In CSV an empty field is NULL; an empty source (or source period) is the empty text.
     buffer.seek(0)
+    texts = ", ".join(c for c in columns if c in ("source", "origin_period"))
     cursor.copy_expert(
-        f"COPY {STAGING} FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (source))", buffer
+        f"COPY {STAGING} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, "
+        f"FORCE_NOT_NULL ({texts}))",
+        buffer,
     )
     # A temporary table has no statistics until analysed; without them the planner guesses
     # a handful of rows and joins a million staged figures by nested loops.
     cursor.execute(f"ANALYZE {STAGING}")
 
 
-def _stage(cursor, rows) -> int:
+def _stage(cursor, rows, columns=COLUMNS) -> int:
+    """Stage rows, tuples in the order of columns; columns left out keep their empty
+    defaults (an import's rows have no provenance)."""
     cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
     cursor.execute(
         f"CREATE TEMPORARY TABLE {STAGING} (indicator_id integer NOT NULL, area_id integer "
         "NOT NULL, period_id integer NOT NULL, value numeric(18, 6) NOT NULL, "
-        "source varchar(300) NOT NULL)"
+        "source varchar(300) NOT NULL, origin_id integer NULL, "
+        "origin_period varchar(20) NOT NULL DEFAULT '')"
     )
     if connection.vendor == "postgresql":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         count = 0
         for row in rows:
-            writer.writerow((row.indicator_id, row.area_id, row.period_id, row.value, row.source))
+            writer.writerow(row)
             count += 1
-        _copy(cursor, buffer)
+        _copy(cursor, buffer, columns)
         return count
-    # Decimals bound as text, as Django stores them on SQLite, so equal values compare equal.
-    values = [
-        (r.indicator_id, r.area_id, r.period_id, str(r.value), r.source) for r in rows
-    ]  # fmt: skip
-    cursor.executemany(f"INSERT INTO {STAGING} VALUES (%s, %s, %s, %s, %s)", values)
+    # Decimals bound as text, as Django stores them on SQLite, so equal values compare equal
+    # (the value is the fourth column).
+    values = [(r[0], r[1], r[2], str(r[3]), *r[4:]) for r in rows]
+    marks = ", ".join(["%s"] * len(columns))
+    cursor.executemany(f"INSERT INTO {STAGING} ({', '.join(columns)}) VALUES ({marks})", values)
     return len(values)
 
 
 def stage_frame(frame) -> int:
     """Stage a pandas frame with columns indicator_id, area_id, period_id, value (text or
-    Decimal), source: the fast way in for a large file, without a Python object per row."""
-    columns = ["indicator_id", "area_id", "period_id", "value", "source"]
+    Decimal), source, and for fetched figures origin_id and origin_period: the fast way in
+    for a large file, without a Python object per row."""
+    columns = COLUMNS + (PROVENANCE if "origin_id" in frame.columns else [])
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
-            rows = (Staged(*t) for t in frame[columns].itertuples(index=False, name=None))
-            return _stage(cursor, rows)
-        _stage(cursor, [])
+            return _stage(cursor, frame[columns].itertuples(index=False, name=None), columns)
+        _stage(cursor, [], columns)
         buffer = io.StringIO()
         frame[columns].to_csv(buffer, header=False, index=False)
-        _copy(cursor, buffer)
+        _copy(cursor, buffer, columns)
         return len(frame)
 
 
 def stage(rows) -> int:
+    """Stage Staged rows (typed figures: no provenance)."""
     with connection.cursor() as cursor:
-        return _stage(cursor, rows)
+        return _stage(
+            cursor, ((r.indicator_id, r.area_id, r.period_id, r.value, r.source) for r in rows)
+        )
 
 
 # Each staged figure with the stored figure it would replace, if any: one join, after which
@@ -112,6 +130,7 @@ _CLASSIFY = """
     CREATE TEMPORARY TABLE {classified} AS
     SELECT s.indicator_id, s.area_id, s.period_id, s.value,
            SUBSTR(%(note_before)s || s.source || %(note_after)s, 1, 300) AS source,
+           s.origin_id, s.origin_period,
            m.id AS measurement_id, (m.id IS NOT NULL AND m.value <> s.value) AS differs
     FROM {staging} s LEFT JOIN {measurement} m ON m.indicator_id = s.indicator_id
         AND m.area_id = s.area_id AND m.period_id = s.period_id
@@ -121,8 +140,10 @@ _NEW_SERIES = """
 """
 _INSERT = """
     INSERT INTO {measurement}
-        (indicator_id, area_id, period_id, value, source, entered_by_id, created_at, updated_at)
-    SELECT indicator_id, area_id, period_id, value, source, %(user)s, %(now)s, %(now)s
+        (indicator_id, area_id, period_id, value, source, entered_by_id, created_at, updated_at,
+         origin_id, origin_period, fetched_at)
+    SELECT indicator_id, area_id, period_id, value, source, %(user)s, %(now)s, %(now)s,
+           origin_id, origin_period, %(fetched)s
     FROM {classified} WHERE measurement_id IS NULL
 """
 # If another writer created one of the new figures after the classification, the plain insert
@@ -149,7 +170,8 @@ _REVISE_POSTGRES = (
     """
     WITH changed AS (
         SELECT m.id, m.indicator_id, m.area_id, m.value AS old_value, m.source AS old_source,
-               c.value AS new_value, c.source AS new_source
+               c.value AS new_value, c.source AS new_source, c.origin_id AS new_origin,
+               c.origin_period AS new_origin_period
         FROM {measurement} m JOIN {classified} c ON m.id = c.measurement_id
         WHERE """
     + _CHANGED
@@ -158,7 +180,8 @@ _REVISE_POSTGRES = (
     ), updated AS (
         UPDATE {measurement} m
         SET value = c.new_value, source = COALESCE(NULLIF(c.new_source, ''), m.source),
-            entered_by_id = %(user)s, updated_at = %(now)s
+            entered_by_id = %(user)s, updated_at = %(now)s, origin_id = c.new_origin,
+            origin_period = c.new_origin_period, fetched_at = %(fetched)s
         FROM changed c WHERE m.id = c.id
     ), kept AS (
         INSERT INTO {revision}
@@ -191,7 +214,8 @@ _REVISE_GENERIC = (
     """
     UPDATE {measurement} AS m
     SET value = c.value, source = COALESCE(NULLIF(c.source, ''), m.source),
-        entered_by_id = %(user)s, updated_at = %(now)s
+        entered_by_id = %(user)s, updated_at = %(now)s, origin_id = c.origin_id,
+        origin_period = c.origin_period, fetched_at = %(fetched)s
     FROM {classified} c
     WHERE m.id = c.measurement_id AND """
     + _CHANGED
@@ -200,16 +224,50 @@ _REVISE_GENERIC = (
 )
 
 
+# A fetched figure whose value is the one already stored (typed or imported before the table
+# was bound) takes on its provenance: no new value, so no revision and no status refresh.
+_ADOPT = """
+    UPDATE {measurement} AS m
+    SET origin_id = c.origin_id, origin_period = c.origin_period, fetched_at = %(fetched)s
+    FROM {classified} c
+    WHERE m.id = c.measurement_id AND NOT c.differs AND c.origin_id IS NOT NULL
+        AND (m.origin_id IS NULL OR m.origin_id <> c.origin_id
+             OR m.origin_period <> c.origin_period)
+"""
+
+
+def preview_staged() -> list[tuple]:
+    """What storing the staged figures would do, storing nothing: (indicator_id, area_id,
+    period_id, staged value, stored value or None) per staged figure. Drops the staging
+    table."""
+    names = _tables()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.indicator_id, s.area_id, s.period_id, s.value, m.value "
+            "FROM {staging} s LEFT JOIN {measurement} m ON m.indicator_id = s.indicator_id "
+            "AND m.area_id = s.area_id AND m.period_id = s.period_id".format(**names)
+        )
+        rows = cursor.fetchall()
+        cursor.execute(f"DROP TABLE {STAGING}")
+    return rows
+
+
 def store_staged(
-    *, total: int, user_id: int | None, now: datetime, note: tuple[str, str] = ("", "")
+    *,
+    total: int,
+    user_id: int | None,
+    now: datetime,
+    note: tuple[str, str] = ("", ""),
+    fetched_at: datetime | None = None,
 ) -> Outcome:
     """Store what stage()/stage_frame() put in the staging table. Call inside a transaction.
 
     note: text put before and after each staged source, so a file's rows can be staged with
     just their line numbers ("Indlæsning: fil.csv, linje " + "17"): a million notes are not
-    written out in Python and copied over."""
+    written out in Python and copied over. fetched_at: when the connector fetched the staged
+    figures (None for typed and imported ones)."""
     names = _tables()
-    params = {"user": user_id, "now": now}
+    params = {"user": user_id, "now": now, "fetched": fetched_at}
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {CLASSIFIED}")
         cursor.execute(_CLASSIFY.format(**names), {"note_before": note[0], "note_after": note[1]})
@@ -236,6 +294,8 @@ def store_staged(
             revised_series = cursor.fetchall()
             for statement in writes:
                 cursor.execute(statement.format(**names), params)
+        if fetched_at is not None:
+            cursor.execute(_ADOPT.format(**names), params)
         cursor.execute(f"DROP TABLE {STAGING}")
         cursor.execute(f"DROP TABLE {CLASSIFIED}")
     revised = sum(count for _indicator, _area, count in revised_series)

@@ -238,6 +238,9 @@ class SourceTable(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default="idle")
     rows_done = models.PositiveIntegerField(_("rows fetched"), default=0)
     rows_total = models.PositiveIntegerField(_("rows to fetch"), default=0)
+    # When a worker claimed the table for a sync: a claim older than the connector's limit
+    # is a worker that died, and the table may be claimed again (kpis.jobindsats.sync).
+    claimed_at = models.DateTimeField(_("sync started"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("jobindsats.dk table")
@@ -246,6 +249,12 @@ class SourceTable(models.Model):
 
     def __str__(self):
         return f"{self.table_id} {self.name}".strip()
+
+    @property
+    def progress_percent(self):
+        if not self.rows_total:
+            return 0
+        return min(100, round(100 * self.rows_done / self.rows_total))
 
 
 class IndicatorSource(models.Model):

@@ -109,10 +109,14 @@ def measurements_record(*, rows, user=None) -> dict[str, int]:
     return _store(bulk.stage(staged), user)
 
 
-def _store(total: int, user, note=("", "")) -> dict[str, int]:
+def _store(total: int, user, note=("", ""), fetched_at=None) -> dict[str, int]:
     """Store the staged figures and queue the refresh of the statuses they touch."""
     outcome = bulk.store_staged(
-        total=total, user_id=user.pk if user else None, now=timezone.now(), note=note
+        total=total,
+        user_id=user.pk if user else None,
+        now=timezone.now(),
+        note=note,
+        fetched_at=fetched_at,
     )
     if outcome.series:
         measurements_changed.send(sender=Measurement, series=outcome.series)
@@ -367,6 +371,28 @@ def figures_import(
     # The values need no rounding: the importer refuses more decimals than are stored.
     staged = frame.assign(period_id=frame["period"].map(period_ids), source=frame["line"])
     return _store(bulk.stage_frame(staged), user, note=import_note(filename))
+
+
+# -- figures fetched from jobindsats.dk (kpis/jobindsats/) ----------------------------------
+
+
+@transaction.atomic
+def measurements_store_fetched(*, frame, fetched_at) -> dict[str, int]:
+    """Store a table's fetched figures at once, all or nothing, the same set-based way as an
+    import: revisions kept, the statuses they touch refreshed once, after commit.
+
+    frame: one row per figure with indicator_id, area_id, period_id, value (Decimal, to the
+    stored quantum), source, origin_id (the IndicatorSource) and origin_period (the period code
+    as jobindsats.dk wrote it). Returns how many were created, revised and unchanged."""
+    return _store(bulk.stage_frame(frame), None, fetched_at=fetched_at)
+
+
+def measurements_preview_fetched(*, frame) -> list[tuple]:
+    """What measurements_store_fetched would do with the frame, storing nothing: (indicator_id,
+    area_id, period_id, value, stored value or None) per figure."""
+    with transaction.atomic():
+        bulk.stage_frame(frame)
+        return bulk.preview_staged()
 
 
 # -- typed figures (the data-entry grid) --------------------------------------------------

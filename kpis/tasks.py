@@ -1,8 +1,13 @@
-"""Celery tasks for imports: thin, taking ids, safe to run twice (the services check state)."""
+"""Celery tasks for imports and the jobindsats.dk connector: thin, taking ids, safe to run
+twice (the services check state)."""
 
 from celery import shared_task
+from django.conf import settings
 
 from . import services
+from .jobindsats import sync
+from .jobindsats.client import JobindsatsError
+from .models import SourceTable
 
 
 @shared_task
@@ -21,3 +26,27 @@ def import_commit_task(batch_id, user_id=None):
     except services.PreviewOutdated:
         return "outdated"  # the batch is back in preview, brought up to date
     return batch.state if batch else None
+
+
+@shared_task
+def sync_table_task(table_id):
+    """Fetch one jobindsats.dk table ("Hent nu" on the sources page)."""
+    table = SourceTable.objects.filter(pk=table_id).first()
+    if table is None:
+        return None
+    try:
+        report = sync.table_sync(table=table)
+    except sync.Busy:
+        return "busy"
+    except JobindsatsError:
+        return "failed"  # the message is on the table, for the sources page
+    return sync.format_counts(report.counts)
+
+
+@shared_task
+def sync_due_tables():
+    """Every half hour (beat): the followed tables whose update time has passed. Without a key
+    there is nothing to do: the portal runs on imported and typed figures alone."""
+    if not settings.JOBINDSATS_TOKEN:
+        return 0
+    return sync.due_sync()

@@ -129,3 +129,9 @@ def can_edit_figures(user, municipality_id: int) -> bool:
 
 def can_edit_definitions(user, municipality_id: int) -> bool:
     return user.is_superuser or roles(user).get(municipality_id) == Membership.Role.ADMIN
+
+
+def can_see_sources(user) -> bool:
+    """The jobindsats.dk tables page: superusers, and administrators of a municipality, who
+    want to know where their figures come from and when they were fetched."""
+    return user.is_superuser or Membership.Role.ADMIN in set(roles(user).values())

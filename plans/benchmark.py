@@ -8,6 +8,7 @@ import and the single-figure changes are timed inside a transaction that is roll
 
 import io
 import json
+import logging
 import resource
 import statistics
 import time
@@ -20,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from kpis import periods
@@ -50,6 +51,7 @@ class Line:
     ratio: float | None = None
     verdict: str = ""
     notes: list[str] = field(default_factory=list)
+    rate: float | None = None  # rows per second, where the line times rows
 
 
 def timed(function: Callable) -> tuple[float, object]:
@@ -168,11 +170,117 @@ def bench_import(rows: int, naive_sample: int) -> Line:
         "for the file)",
         ratio,
         "met" if ok else "MISSED",
-        [
+        rate=fast_rate,
+        notes=[
             f"{_n(counts['created'])} new, {_n(counts['revised'])} revised, "
             f"{_n(counts['unchanged'])} unchanged; {len(content) / 1e6:.0f} MB; read, check, "
             "stage (COPY), insert and revise, in one transaction, rolled back after timing"
         ],
+    )
+
+
+# -- 1b. the jobindsats.dk connector ------------------------------------------------------
+
+SYNC_MEASURES = 10  # indicators bound to the stub table: a table with several measures
+
+
+def _danish(value: Decimal) -> str:
+    """A value as jobindsats.dk may write it: "1.075", "58,8" (every stored digit kept)."""
+    return format_number(value, max(0, -value.normalize().as_tuple().exponent))
+
+
+def _sync_stub(indicators, measures):
+    """The metadata and one data answer per area hierarchy of a national table: every
+    synthetic municipality, the RAR areas and hele landet, the months of the data set, every
+    bound measure; one figure in twenty revised, as jobindsats.dk revises back in time."""
+    areas = {a.pk: a for a in Area.objects.all()}
+    hierarchy_of = {Area.Kind.MUNICIPALITY: "_nykom", Area.Kind.RAR: "_reko",
+                    Area.Kind.COUNTRY: "_hele_landet"}  # fmt: skip
+    cells, revised = {}, 0
+    figures = Measurement.objects.filter(
+        indicator__in=indicators, period__kind=periods.MONTH
+    ).values_list("indicator_id", "area_id", "period__start", "value")
+    for n, (indicator_id, area_id, start, value) in enumerate(figures.order_by("pk").iterator()):
+        if n % 20 == 0:
+            value += 1 if value < 99 else -1  # within a share's 0-100
+            revised += 1
+        code = periods.month(start.year, start.month).code
+        cells.setdefault((area_id, code), {})[measures[indicator_id]] = _danish(value)
+    columns = ["Periode", "Område", *measures.values()]
+    answers = {h: [] for h in hierarchy_of.values()}
+    for (area_id, code), values in sorted(cells.items()):
+        area = areas[area_id]
+        row = [code, area.name, *(values.get(m, "..") for m in measures.values())]
+        answers[hierarchy_of[area.kind]].append(row)
+    bodies = {h: json.dumps({"columns": columns, "rows": rows}).encode() for h, rows in
+              answers.items()}  # fmt: skip
+    hierarchies = [
+        {"hierarchy_id": h, "levels": [{"level_id": "1", "values": [
+            {"value_id": a.code or str(a.pk), "value_name": a.name}
+            for a in areas.values() if hierarchy_of.get(a.kind) == h]}]}
+        for h in answers
+    ]  # fmt: skip
+    area = {"dimension_id": "omraade", "dimension_name": "Område", "hierarchies": hierarchies}
+    meta = {"table_name": "Benchmark", "dimensions": [area]}
+    return meta, bodies, revised
+
+
+def bench_sync(import_rate: float | None) -> Line:
+    """A national table's sync from a local stand-in for jobindsats.dk (pytest-httpserver on
+    127.0.0.1): fetch, check and store, rolled back after timing."""
+    from pytest_httpserver import HTTPServer
+    from werkzeug import Response
+
+    from kpis.jobindsats import sync
+    from kpis.models import IndicatorSource, SourceTable
+
+    indicators = list(
+        Indicator.objects.filter(key__startswith=PREFIX).order_by("pk")[:SYNC_MEASURES]
+    )
+    measures = {i.pk: f"Mål {n:02d}" for n, i in enumerate(indicators, start=1)}
+    meta, bodies, revised = _sync_stub(indicators, measures)
+
+    def data(request):
+        hierarchy = next(k[len("hierarchy.") :] for k in request.args if k.startswith("hierarchy."))
+        return Response(bodies[hierarchy], content_type="application/json")
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the stub's request log
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.expect_request("/v3/table/benchmark").respond_with_json(meta)
+    server.expect_request("/v3/data/benchmark").respond_with_handler(data)
+    server.start()
+    try:
+        with override_settings(JOBINDSATS_URL=server.url_for("/v3"),
+                               JOBINDSATS_TOKEN="benchmark"):  # fmt: skip
+
+            def work():
+                table = SourceTable.objects.create(table_id="benchmark")
+                IndicatorSource.objects.bulk_create(
+                    IndicatorSource(indicator=i, table=table, measure=measures[i.pk],
+                                    period_kind=periods.MONTH) for i in indicators
+                )  # fmt: skip
+                return timed(lambda: sync.table_sync(table=table))
+
+            seconds, report = rolled_back(work)
+    finally:
+        server.stop()
+    rows = report.figures
+    rate = rows / seconds
+    naive = f"{_rate(import_rate, 1)} (the CSV import above)" if import_rate else ""
+    return Line(
+        f"sync of one national table from jobindsats.dk ({_n(rows)} figures)",
+        "≥ 100.000 rows/s (network aside)",
+        f"{seconds:.2f} s, {_rate(rows, seconds)}",
+        naive,
+        rate / import_rate if import_rate else None,
+        "met" if rate >= 100_000 else "MISSED",
+        notes=[
+            f"{len(indicators)} measures × {len(bodies)} area hierarchies (one request each) "
+            f"from a local stub on 127.0.0.1; {_n(report.counts.get('created', 0))} new, "
+            f"{_n(report.counts.get('revised', 0))} revised ({_n(revised)} served revised), "
+            f"{_n(report.counts.get('unchanged', 0))} unchanged; rolled back after timing"
+        ],
+        rate=rate,
     )
 
 
@@ -419,7 +527,9 @@ def run(*, rows: int, repeat: int, naive_rows: int, naive_targets: int, log=prin
         lines.append(line)
         log(f"  done: {line.what}")
 
-    step(bench_import(rows, naive_rows))
+    import_line = bench_import(rows, naive_rows)
+    step(import_line)
+    step(bench_sync(import_line.rate))
     all_line, all_seconds = bench_all_statuses(naive_targets)
     step(all_line)
     step(bench_one_change("municipality", repeat, all_seconds))

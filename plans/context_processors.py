@@ -10,4 +10,5 @@ def roles(request):
     return {
         "can_import": user.is_superuser or bool(held & access.EDITORS),
         "can_define": user.is_superuser or Membership.Role.ADMIN in held,
+        "can_see_sources": access.can_see_sources(user),
     }

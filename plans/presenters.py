@@ -6,9 +6,11 @@ from datetime import date
 
 import pandas as pd
 from django.db.models import Max
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from jobcenter.tables import Table
+from kpis.danish import format_number
 from kpis.models import Area, Indicator, Measurement, MeasurementRevision
 from kpis.selectors import groups_of
 
@@ -238,4 +240,47 @@ def targets_table(cards: list[Card]) -> Table:
             raw[3] = indicator.quantize(current.value) if current else None
             raw[4] = indicator.quantize(card.result.development)
         table.add(row, raw)
+    return table
+
+
+def filters_text(filters: dict) -> str:
+    """A binding's dimension filters as a person reads them: "Alder: 16-29 år"."""
+    return ", ".join(f"{label}: {value}" for label, value in (filters or {}).items())
+
+
+def sources_table(tables) -> Table:
+    """Every binding of the followed jobindsats.dk tables, one row each: what the sources
+    page shows table by table, and its download."""
+    table = Table(
+        key="bindings",
+        caption=_("Indicators fetched from jobindsats.dk"),
+        columns=[
+            _("Indicator"),
+            _("Table"),
+            _("Measure"),
+            _("Dimension filters"),
+            _("Period kind"),
+            _("Last sync"),
+            _("Figures"),
+            _("Next expected update"),
+            _("Last error"),
+        ],  # fmt: skip
+    )
+    table.numeric = {6}
+    for source in tables:
+        last = timezone.localtime(source.last_synced_at) if source.last_synced_at else None
+        upcoming = timezone.localtime(source.next_update) if source.next_update else None
+        for binding in source.bindings.all():
+            table.add(
+                [binding.indicator.name, source.table_id, binding.measure,
+                 filters_text(binding.filters), binding.get_period_kind_display(),
+                 formats.date_format(last, "j. F Y H:i") if last else "",
+                 format_number(source.last_rows),
+                 formats.date_format(upcoming, "j. F Y H:i") if upcoming else "",
+                 source.last_error],
+                [binding.indicator.name, source.table_id, binding.measure,
+                 filters_text(binding.filters), binding.get_period_kind_display(),
+                 last.replace(tzinfo=None) if last else None, source.last_rows,
+                 upcoming.replace(tzinfo=None) if upcoming else None, source.last_error],
+            )  # fmt: skip
     return table

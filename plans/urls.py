@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import views, views_areas, views_comparables, views_definitions, views_figures, views_rounds
+from . import (
+    views,
+    views_areas,
+    views_comparables,
+    views_definitions,
+    views_figures,
+    views_rounds,
+    views_sources,
+)
 
 app_name = "plans"
 
@@ -56,4 +64,7 @@ urlpatterns = [
         views_definitions.target_revise,
         name="target_revise",
     ),
+    # Administrators: the jobindsats.dk tables the connector follows
+    path("sources/", views_sources.sources, name="sources"),
+    path("sources/<int:table_id>/sync/", views_sources.source_sync, name="source_sync"),
 ]

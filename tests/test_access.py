@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from kpis.models import Indicator
+from kpis.models import Indicator, SourceTable
 from plans import services
 from plans.models import Membership, Plan
 from plans.urls import urlpatterns
@@ -159,7 +159,15 @@ FIGURE_PAGES = {
     "import_commit": {"anonymous": 302, "committee of the private": HIDDEN,
                       "analyst of the private": 302, "analyst of the public": HIDDEN,
                       "superuser": 302},
+    # the jobindsats.dk tables: superusers and municipalities' administrators read the page
+    # (tests/test_jobindsats.py: an administrator); only superusers start a sync (POST)
+    "sources": {"anonymous": 302, "committee of the private": 403,
+                "analyst of the private": 403, "analyst of the public": 403, "superuser": OK},
+    "source_sync": {"anonymous": 302, "committee of the private": 403,
+                    "analyst of the private": 403, "analyst of the public": 403,
+                    "superuser": 302},
 }  # fmt: skip
+POSTED = {"import_commit", "source_sync"}
 
 
 # A municipality's own settings, here the private municipality's comparable municipalities:
@@ -204,6 +212,7 @@ def page_args(name, pages, batch):
         "target_edit": [plan.key, "r-target"], "target_revise": [plan.key, "r-target"],
         "target_history": [plan.key, "r-target"],
         "indicator_edit": ["ringsted-lokal"],
+        "sources": [], "source_sync": [SourceTable.objects.get_or_create(table_id="y25i03")[0].pk],
     }[name]  # fmt: skip
 
 
@@ -222,7 +231,7 @@ def test_figure_pages_for_every_role(client, world, persona):
     for name, expected in FIGURE_PAGES.items():
         args = page_args(name, pages, batch)
         url = reverse(f"plans:{name}", args=args)
-        got = (client.post(url) if name == "import_commit" else client.get(url)).status_code
+        got = (client.post(url) if name in POSTED else client.get(url)).status_code
         if got != expected[persona]:
             failures.append(f"{persona}: {name} gave {got}, not {expected[persona]}")
     assert not failures, "\n".join(failures)
