@@ -2,6 +2,7 @@
 bindings, last sync, rows, next expected update and last error, and the progress of a sync
 that is running. Superusers start a sync ("Hent nu")."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -34,7 +35,9 @@ def sources(request):
         "tables": tables,
         "overview": overview,
         "syncing": any(t.state == SourceTable.State.SYNCING for t in tables),
-        "can_sync": request.user.is_superuser,
+        # Without a key nothing can be fetched: the page says so instead of offering it.
+        "has_key": bool(settings.JOBINDSATS_TOKEN),
+        "can_sync": request.user.is_superuser and bool(settings.JOBINDSATS_TOKEN),
     }
     return render(request, "plans/sources.html", context)
 
@@ -42,7 +45,7 @@ def sources(request):
 @login_required
 @require_POST
 def source_sync(request, table_id):
-    if not request.user.is_superuser:
+    if not request.user.is_superuser or not settings.JOBINDSATS_TOKEN:
         raise PermissionDenied
     table = get_object_or_404(SourceTable, pk=table_id)
     # After commit: the worker must find the table as this request left it.

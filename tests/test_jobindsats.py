@@ -496,4 +496,11 @@ def test_only_superusers_start_a_sync(api, bound, client, member, admin_user,
     assert response.status_code == 302
     assert Measurement.objects.count() == 30
     page = client.get(reverse("plans:sources")).content.decode()
-    assert "Hent nu" in page
+    assert "Hent nu" in page and "ingen nøgle" not in page
+
+
+def test_without_a_key_the_sources_page_says_so_and_offers_no_fetch(bound, admin_user, client):
+    client.force_login(admin_user)
+    page = client.get(reverse("plans:sources")).content.decode()
+    assert "ingen nøgle til jobindsats.dk" in page and "Hent nu" not in page
+    assert client.post(reverse("plans:source_sync", args=[bound.pk])).status_code == 403
