@@ -6,6 +6,7 @@ ALLOWED_HOSTS and DEBUG=0 (see README).
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,9 +30,27 @@ def env_list(name, default=""):
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
-# A fixed key is only acceptable for the embedded development set-up.
-SECRET_KEY = env("SECRET_KEY") or ("dev-only-insecure-key" if DEBUG else None)
+def development_secret_key(path: Path) -> str:
+    """A random key made once per checkout and kept in a git-ignored file: development needs no
+    set-up, and no key is in the repository for anyone to know."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(50)
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+                f.write(key)
+        except FileExistsError:  # another process made it meanwhile
+            return path.read_text().strip()
+        return key
+
+
+# Safe by default: a deployment that sets nothing runs without tracebacks and refuses to start
+# without a key. Development says DEBUG=1 (make run, the test settings).
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env("SECRET_KEY") or (
+    development_secret_key(BASE_DIR / ".secret_key") if DEBUG else ""
+)
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
