@@ -229,6 +229,12 @@ CELERY_BEAT_SCHEDULE = {
 SERIALIZATION_MODULES = {"exactjson": "jobcenter.exact_json"}
 
 REST_FRAMEWORK = {
+    # JSON with a size and nesting limit (plans/api/parsers.py); forms as DRF parses them.
+    "DEFAULT_PARSER_CLASSES": [
+        "plans.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
