@@ -223,6 +223,17 @@ if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://localhost/"
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True  # a task killed halfway is redelivered; tasks are idempotent
+# Time limits in seconds for every task (recomputes, the jobindsats.dk sync): at the soft limit
+# the task is told (SoftTimeLimitExceeded) and its transaction rolls back; at the hard limit its
+# worker process is killed. Imports have their own, longer limits.
+CELERY_TASK_SOFT_TIME_LIMIT = int(env("TASK_SOFT_TIME_LIMIT", "600"))
+CELERY_TASK_TIME_LIMIT = int(env("TASK_TIME_LIMIT", "660"))
+# Reading or saving one import: a file within the limits takes a few minutes at most.
+IMPORT_SOFT_TIME_LIMIT = int(env("IMPORT_SOFT_TIME_LIMIT", "900"))
+IMPORT_TIME_LIMIT = int(env("IMPORT_TIME_LIMIT", "960"))
+# A batch still reading or saving this long after it began has lost its worker (killed, out of
+# memory, past the hard limit): kpis.tasks.fail_stuck_imports marks it refused, with why.
+IMPORT_STUCK_MINUTES = int(env("IMPORT_STUCK_MINUTES", "30"))
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "recompute-all-target-statuses": {
@@ -233,6 +244,10 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-stale-target-statuses": {
         "task": "plans.tasks.recompute_stale_statuses",
         "schedule": crontab(minute="*/10"),
+    },
+    "fail-stuck-imports": {
+        "task": "kpis.tasks.fail_stuck_imports",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

@@ -3,8 +3,11 @@ revision is always kept and the statuses it touches are always refreshed."""
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -191,6 +194,8 @@ def import_read(*, batch_id: int) -> ImportBatch | None:
         )
     except importers.ImportFileError as exc:
         return _refuse(batch, str(exc))
+    except SoftTimeLimitExceeded:
+        return _refuse(batch, _read_too_long())
     except Exception:
         # A batch must never stay "reading" for ever; the details go to the log.
         logger.exception("Reading import %s failed", batch.pk)
@@ -209,6 +214,45 @@ def import_read(*, batch_id: int) -> ImportBatch | None:
     batch.save(update_fields=["errors", "errors_total", "suppressed", "rows", "counts", "state",
                               "file_error"])  # fmt: skip
     return batch
+
+
+def _read_too_long() -> str:
+    return _(
+        "Reading the file took longer than %(minutes)s minutes and was stopped; nothing has "
+        "been saved. Split the file into smaller files and load them one by one."
+    ) % {"minutes": settings.IMPORT_SOFT_TIME_LIMIT // 60}
+
+
+def imports_fail_stuck() -> int:
+    """Mark refused, saying why, the batches still reading or saving IMPORT_STUCK_MINUTES
+    after they began: their worker was killed (out of memory, past the hard time limit) or
+    stopped. A save in progress holds its batch's row locked (PostgreSQL) and is skipped; a
+    save that died rolled back, so nothing of it was stored. Returns how many were marked."""
+    cutoff = timezone.now() - timedelta(minutes=settings.IMPORT_STUCK_MINUTES)
+    began_before = Q(state_since__lt=cutoff) | Q(state_since__isnull=True, created_at__lt=cutoff)
+    reasons = {
+        ImportBatch.State.READING: _(
+            "Reading the file stopped before it was done (it took too long, or the worker "
+            "reading it stopped); nothing has been saved. Upload the file again, or split it "
+            "into smaller files."
+        ),
+        ImportBatch.State.SAVING: _(
+            "Saving the figures stopped before it was done; nothing has been saved. Upload the "
+            "file again."
+        ),
+    }
+    marked = 0
+    with transaction.atomic():
+        stuck = ImportBatch.objects.select_for_update(skip_locked=True).filter(
+            began_before, state__in=list(reasons)
+        )
+        for pk, state in stuck.values_list("pk", "state"):
+            marked += ImportBatch.objects.filter(pk=pk, state=state).update(
+                state=ImportBatch.State.REFUSED, file_error=reasons[state]
+            )
+    if marked:
+        logger.warning("Marked %s stuck imports as refused", marked)
+    return marked
 
 
 def _refuse(batch, message) -> ImportBatch:

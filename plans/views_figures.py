@@ -69,6 +69,10 @@ def import_upload(request):
 @login_required
 def import_detail(request, batch_id):
     batch = _batch(request, batch_id)
+    # The embedded portal has no beat: a batch whose reader died is found here too.
+    running = batch.state in (ImportBatch.State.READING, ImportBatch.State.SAVING)
+    if running and kpi_services.imports_fail_stuck():
+        batch.refresh_from_db()
     rows = _preview_rows(batch.rows[:PREVIEW_ROWS])
     error_count = max(batch.errors_total, len(batch.errors))  # only the first are kept
     context = {
