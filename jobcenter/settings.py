@@ -117,11 +117,18 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while an account/IP is locked out
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed logins are throttled: after 5 failures for a user name from one address, that pair is
-# locked out for 15 minutes.
+# Failed logins are throttled: after 5 failures for a user name, from whatever addresses, that
+# user name is locked out for 15 minutes; after 5 failures from one address, whatever the user
+# names, that address is. (Locking only the pair let one password be tried against every user.)
+# A locked-out user resets the password by e-mail, which lifts the lockout.
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The client's address: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies in front of the portal
+# add X-Forwarded-For (then the address the outermost of them saw). A header a client sends
+# itself is never believed, and behind a proxy each client keeps an address of its own.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "jobcenter.accounts.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -209,6 +216,15 @@ if env_bool("BEHIND_TLS_PROXY"):
     # The proxy terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Password reset by e-mail: printed on the console unless an SMTP server is configured.
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "kpi-portal@localhost")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "plans:start"
