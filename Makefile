@@ -36,6 +36,9 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the browser tests will be skipped"; fi
 
+# The settings default to production (DEBUG off, a secret key required): development says so.
+run lint benchmark: export DEBUG = 1
+
 run: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_reference

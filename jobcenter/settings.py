@@ -6,6 +6,7 @@ ALLOWED_HOSTS and DEBUG=0 (see README).
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,9 +30,27 @@ def env_list(name, default=""):
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
-# A fixed key is only acceptable for the embedded development set-up.
-SECRET_KEY = env("SECRET_KEY") or ("dev-only-insecure-key" if DEBUG else None)
+def development_secret_key(path: Path) -> str:
+    """A random key made once per checkout and kept in a git-ignored file: development needs no
+    set-up, and no key is in the repository for anyone to know."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(50)
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+                f.write(key)
+        except FileExistsError:  # another process made it meanwhile
+            return path.read_text().strip()
+        return key
+
+
+# Safe by default: a deployment that sets nothing runs without tracebacks and refuses to start
+# without a key. Development says DEBUG=1 (make run, the test settings).
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env("SECRET_KEY") or (
+    development_secret_key(BASE_DIR / ".secret_key") if DEBUG else ""
+)
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -98,11 +117,18 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while an account/IP is locked out
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed logins are throttled: after 5 failures for a user name from one address, that pair is
-# locked out for 15 minutes.
+# Failed logins are throttled: after 5 failures for a user name, from whatever addresses, that
+# user name is locked out for 15 minutes; after 5 failures from one address, whatever the user
+# names, that address is. (Locking only the pair let one password be tried against every user.)
+# A locked-out user resets the password by e-mail, which lifts the lockout.
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The client's address: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies in front of the portal
+# add X-Forwarded-For (then the address the outermost of them saw). A header a client sends
+# itself is never believed, and behind a proxy each client keeps an address of its own.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "jobcenter.accounts.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -134,6 +160,17 @@ DATABASES = {
         conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded mode with several people saving at once: WAL lets pages read while one
+    # transaction writes; each transaction takes the write lock as it begins (IMMEDIATE), so
+    # none is refused halfway for holding a read lock; a writer waits up to 20 s for another
+    # rather than failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -180,6 +217,15 @@ if env_bool("BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# Password reset by e-mail: printed on the console unless an SMTP server is configured.
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "kpi-portal@localhost")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "plans:start"
 LOGOUT_REDIRECT_URL = "plans:start"
@@ -193,6 +239,17 @@ if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://localhost/"
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True  # a task killed halfway is redelivered; tasks are idempotent
+# Time limits in seconds for every task (recomputes, the jobindsats.dk sync): at the soft limit
+# the task is told (SoftTimeLimitExceeded) and its transaction rolls back; at the hard limit its
+# worker process is killed. Imports have their own, longer limits.
+CELERY_TASK_SOFT_TIME_LIMIT = int(env("TASK_SOFT_TIME_LIMIT", "600"))
+CELERY_TASK_TIME_LIMIT = int(env("TASK_TIME_LIMIT", "660"))
+# Reading or saving one import: a file within the limits takes a few minutes at most.
+IMPORT_SOFT_TIME_LIMIT = int(env("IMPORT_SOFT_TIME_LIMIT", "900"))
+IMPORT_TIME_LIMIT = int(env("IMPORT_TIME_LIMIT", "960"))
+# A batch still reading or saving this long after it began has lost its worker (killed, out of
+# memory, past the hard limit): kpis.tasks.fail_stuck_imports marks it refused, with why.
+IMPORT_STUCK_MINUTES = int(env("IMPORT_STUCK_MINUTES", "30"))
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "recompute-all-target-statuses": {
@@ -208,6 +265,11 @@ CELERY_BEAT_SCHEDULE = {
     "jobindsats-sync-due-tables": {
         "task": "kpis.tasks.sync_due_tables",
         "schedule": crontab(minute="*/30"),
+    },
+    # Import batches whose worker died or timed out are marked refused.
+    "fail-stuck-imports": {
+        "task": "kpis.tasks.fail_stuck_imports",
+        "schedule": crontab(minute="*/5"),
     },
 }
 
@@ -225,6 +287,12 @@ JOBINDSATS_RETRY_MAX = float(env("JOBINDSATS_RETRY_MAX", "300"))
 SERIALIZATION_MODULES = {"exactjson": "jobcenter.exact_json"}
 
 REST_FRAMEWORK = {
+    # JSON with a size and nesting limit (plans/api/parsers.py); forms as DRF parses them.
+    "DEFAULT_PARSER_CLASSES": [
+        "plans.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",

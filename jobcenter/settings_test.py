@@ -5,7 +5,13 @@ test sees its own effects; tests/test_celery_worker.py sends tasks to a real wor
 CELERY_BROKER_URL when CI provides one.
 """
 
-from .settings import *  # noqa: F403
+import os
+
+# The settings default to production; the tests run on the development settings, as make run
+# does (tests/test_settings.py checks the production ones in processes of their own).
+os.environ.setdefault("DEBUG", "1")
+
+from .settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True

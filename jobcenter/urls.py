@@ -3,8 +3,16 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.views.defaults import page_not_found
 
+from jobcenter.accounts import PasswordResetUnlocksView
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before Django's own: a new password also lifts a lockout for the user name.
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        PasswordResetUnlocksView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("plans.api.urls")),

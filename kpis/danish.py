@@ -18,8 +18,8 @@ _MINUS = "\u2212\u2013\u2014-"
 _NUMBER = re.compile(
     rf"""^\s*
     (?P<sign>[+{_MINUS}])?\s*
-    (?P<int>\d{{1,3}}(?:\.\d{{3}})+|\d{{1,3}}(?:\ \d{{3}})+|\d+)  # 1.075, 1 075 or 1075
-    (?:,(?P<frac>\d+))?                         # ,8
+    (?P<int>[0-9]{{1,3}}(?:\.[0-9]{{3}})+|[0-9]{{1,3}}(?:\ [0-9]{{3}})+|[0-9]+)  # 1.075, 1 075
+    (?:,(?P<frac>[0-9]+))?                      # ,8
     \s*(?P<unit>%\s*-?\s*point|procentpoint|pct\.?\s*-?\s*point|%|pct\.?|procent)?
     \s*$""",
     re.VERBOSE | re.IGNORECASE,
@@ -28,6 +28,17 @@ _NUMBER = re.compile(
 
 class DanishNumberError(ValueError):
     """Raised with a message for the user, in the user's language."""
+
+
+def other_digits_problem(text: str) -> str | None:
+    """Why text with digits other than 0–9 (full-width "１２", Arabic-Indic …) is refused, or
+    None. Python's int() and regex \\d read them as digits, so "１２" would be stored as 12
+    while the page shows something else than was typed."""
+    if any(ch.isdigit() and not "0" <= ch <= "9" for ch in text):
+        return _("“%(text)s” has digits other than 0–9; type the digits again as 0–9.") % {
+            "text": text.strip()
+        }
+    return None
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,8 @@ def parse_quantity(text) -> Quantity:
     if isinstance(text, int):
         return Quantity(Decimal(text))
     raw = str(text).replace("\xa0", " ")
+    if problem := other_digits_problem(raw):
+        raise DanishNumberError(problem)
     match = _NUMBER.match(raw)
     if not match:
         raise DanishNumberError(

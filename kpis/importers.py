@@ -26,7 +26,7 @@ import pandas as pd
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from . import ownership
+from . import ownership, spreadsheets
 from .danish import DanishNumberError, format_number, parse_number
 from .fields import DECIMAL_PLACES
 from .models import Area, Indicator, IndicatorSource
@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 SUPPRESSED = {"-", "..", ".", ""}
 MAX_ROWS = 2_000_000
+MAX_COLUMNS = spreadsheets.MAX_COLUMNS  # the same for CSV and Excel (README: Import limits)
 # The range each unit allows: a share is 0–100, a count is never negative.
 UNIT_RANGES = {
     Indicator.Unit.PERCENT: (Decimal(0), Decimal(100)),
@@ -118,14 +119,16 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
     name = filename.lower()
     try:
         if name.endswith((".xlsx", ".xlsm")):
-            # Cells keep their type: a number typed in Excel is a number, not Danish text.
-            frame = pd.read_excel(io.BytesIO(content), dtype=object, keep_default_na=False)
+            frame = _read_workbook(content)
         else:
             text = _decode(content)
             delimiter = _delimiter(text)
+            _check_columns(text.split("\n", 1)[0].count(delimiter) + 1)
             frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
     except ImportFileError:
         raise
+    except spreadsheets.SpreadsheetError as exc:
+        raise ImportFileError(str(exc)) from exc
     except Exception as exc:  # pandas and openpyxl raise many kinds; all mean "unreadable"
         # Their messages are English and technical: the log keeps them, the user gets advice.
         logger.info("Import %s unreadable: %s", filename, exc)
@@ -141,6 +144,30 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
     if len(frame) > MAX_ROWS:
         raise ImportFileError(_("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
     return frame
+
+
+def _check_columns(count: int) -> None:
+    if count > MAX_COLUMNS:
+        raise ImportFileError(
+            _("The file has more than %(max)s columns; the limit is %(max)s.")
+            % {"max": MAX_COLUMNS}
+        )
+
+
+def _read_workbook(content: bytes) -> pd.DataFrame:
+    """The first sheet as a table, read within kpis.spreadsheets' limits. Cells keep their
+    type: a number typed in Excel is a number, not Danish text; an empty cell is ""."""
+    header, rows, _lines = spreadsheets.read_rows(content)
+    width = max([len(header), *map(len, rows)]) if header else 0
+    header = [name.strip() or f"Unnamed: {i}" for i, name in enumerate(header)]
+    header += [f"Unnamed: {i}" for i in range(len(header), width)]
+    seen = {}
+    for i, name in enumerate(header):  # "Værdi", "Værdi.1" as pandas names a repeated heading
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        header[i] = f"{name}.{count}" if count else name
+    cells = [[("" if v is None else v) for v in row] + [""] * (width - len(row)) for row in rows]
+    return pd.DataFrame(cells, columns=header, dtype=object)
 
 
 def _decode(content: bytes) -> str:

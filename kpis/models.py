@@ -416,12 +416,16 @@ class ImportBatch(models.Model):
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_done = models.PositiveIntegerField(_("rows read"), default=0)
     rows = models.JSONField(_("clean rows"), default=list, blank=True)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)  # the first SHOWN_ERRORS
+    errors_total = models.PositiveIntegerField(_("rows with errors"), default=0)
     file_error = models.TextField(_("file error"), blank=True)
     suppressed = models.PositiveIntegerField(_("suppressed values"), default=0)
     counts = models.JSONField(_("new, revised, unchanged"), default=dict, blank=True)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     committed_at = models.DateTimeField(_("saved"), null=True, blank=True)
+    # When reading or saving began: a batch still in either long after it is one whose worker
+    # died or timed out (kpis.services.imports_fail_stuck).
+    state_since = models.DateTimeField(_("in this state since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")

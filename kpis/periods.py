@@ -15,6 +15,8 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from .danish import other_digits_problem
+
 MONTH = "month"
 QUARTER = "quarter"
 HALF_YEAR = "half_year"
@@ -140,17 +142,17 @@ def period_code(spec: PeriodSpec) -> str:
 # —, with or without spaces) or, in ISO 8601's way, by two dots.
 _DASH = r"\s*[-\u2013\u2014]\s*"
 _SPAN = rf"(?:\s*\.\.\s*|{_DASH})"
-_ISO_MONTH = r"(\d{4})-(\d{2})"
-_ISO_DATE = r"(\d{4})-(\d{2})-(\d{2})"
+_ISO_MONTH = r"([0-9]{4})-([0-9]{2})"
+_ISO_DATE = r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
 
 _CODE_PATTERNS = [
-    (re.compile(r"^(\d{4})M(\d{2})$"), lambda m: month(int(m[1]), _valid_month(m[2]))),
-    (re.compile(r"^(\d{4})Q(\d)$"), lambda m: quarter(int(m[1]), int(m[2]))),
-    (re.compile(r"^(\d{4})QMAT0?(\d)$"), lambda m: rolling_year(int(m[1]), int(m[2]))),
-    (re.compile(r"^(\d{4})H(\d)$"), lambda m: half_year(int(m[1]), int(m[2]))),
-    (re.compile(r"^(\d{4})$"), lambda m: year(int(m[1]))),
+    (re.compile(r"^([0-9]{4})M([0-9]{2})$"), lambda m: month(int(m[1]), _valid_month(m[2]))),
+    (re.compile(r"^([0-9]{4})Q([0-9])$"), lambda m: quarter(int(m[1]), int(m[2]))),
+    (re.compile(r"^([0-9]{4})QMAT0?([0-9])$"), lambda m: rolling_year(int(m[1]), int(m[2]))),
+    (re.compile(r"^([0-9]{4})H([0-9])$"), lambda m: half_year(int(m[1]), int(m[2]))),
+    (re.compile(r"^([0-9]{4})$"), lambda m: year(int(m[1]))),
     (
-        re.compile(r"^(\d{4})M(\d{2})-(\d{4})M(\d{2})$"),
+        re.compile(r"^([0-9]{4})M([0-9]{2})-([0-9]{4})M([0-9]{2})$"),
         lambda m: month_span((int(m[1]), _valid_month(m[2])), (int(m[3]), _valid_month(m[4]))),
     ),
     (re.compile(rf"^{_ISO_DATE}$"), lambda m: point(_valid_date(m[1], m[2], m[3]))),
@@ -244,9 +246,9 @@ def _full_year(text: str) -> int:
 
 
 _MONTH_WORD = r"([a-zæøå]+\.?)"
-_YEAR = r"(\d{4}|\d{2})"
-_QUARTER = r"(\d)\s*\.\s*(?:kv(?:t|artal)?\.?)\s*"
-_DANISH_DATE = r"(\d{1,2})\s*\.\s*(\d{1,2})\s*\.\s*(\d{4})"
+_YEAR = r"([0-9]{4}|[0-9]{2})"
+_QUARTER = r"([0-9])\s*\.\s*(?:kv(?:t|artal)?\.?)\s*"
+_DANISH_DATE = r"([0-9]{1,2})\s*\.\s*([0-9]{1,2})\s*\.\s*([0-9]{4})"
 
 _LABEL_PATTERNS = [
     # "4.kv.22 - 3.kv.23": four quarters, the way Guldborgsund writes a rolling year
@@ -271,25 +273,25 @@ _LABEL_PATTERNS = [
     # "4.kv.22", "2. kv. 2023", "4. Kvartal 2023"
     (re.compile(rf"^{_QUARTER}{_YEAR}$", re.I), lambda m: quarter(_full_year(m[2]), int(m[1]))),
     # "2021K1", "2021 k1": a quarter as people write it (jobindsats' codes have Q, never K)
-    (re.compile(r"^(\d{4})\s*K(\d)$", re.I), lambda m: quarter(int(m[1]), int(m[2]))),
+    (re.compile(r"^([0-9]{4})\s*K([0-9])$", re.I), lambda m: quarter(int(m[1]), int(m[2]))),
     # "1. halvår 2023"
     (
-        re.compile(r"^(\d)\s*\.\s*halvår\s*(\d{4})$", re.I),
+        re.compile(r"^([0-9])\s*\.\s*halvår\s*([0-9]{4})$", re.I),
         lambda m: half_year(int(m[2]), int(m[1])),
     ),
     # "ultimo august 2023"
     (
-        re.compile(rf"^ultimo\s+{_MONTH_WORD}\s*(\d{{4}})$", re.I),
+        re.compile(rf"^ultimo\s+{_MONTH_WORD}\s*([0-9]{{4}})$", re.I),
         lambda m: point(_month_end(int(m[2]), _month_number(m[1]))),
     ),
     # "1. juni 2023"
     (
-        re.compile(rf"^(\d{{1,2}})\s*\.\s*{_MONTH_WORD}\s*(\d{{4}})$", re.I),
+        re.compile(rf"^([0-9]{{1,2}})\s*\.\s*{_MONTH_WORD}\s*([0-9]{{4}})$", re.I),
         lambda m: point(_valid_date(m[3], _month_number(m[2]), m[1])),
     ),
     # "Nov. 2023", "maj 2022", "august 2023"
     (
-        re.compile(rf"^{_MONTH_WORD}\s*(\d{{4}})$", re.I),
+        re.compile(rf"^{_MONTH_WORD}\s*([0-9]{{4}})$", re.I),
         lambda m: month(int(m[2]), _month_number(m[1])),
     ),
 ]
@@ -333,6 +335,8 @@ def parse_period(text) -> PeriodSpec:
     if isinstance(text, int):
         return year(text)
     raw = " ".join(str(text).split())
+    if problem := other_digits_problem(raw):
+        raise PeriodError(problem)
     for patterns in (_CODE_PATTERNS, _LABEL_PATTERNS):
         for pattern, build in patterns:
             match = pattern.match(raw)

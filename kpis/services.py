@@ -3,14 +3,17 @@ revision is always kept and the statuses it touches are always refreshed."""
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import bulk, importers, periods
+from . import bulk, importers, periods, spreadsheets
 from .danish import danish_slug
 from .models import Area, AreaMembership, ImportBatch, Indicator, Measurement, Period
 from .signals import measurements_changed
@@ -145,6 +148,16 @@ def measurement_record(*, indicator, area, period, value, source="", user=None) 
 
 # Files with more rows than this are read and stored by a Celery worker, with a progress bar.
 BACKGROUND_ROWS = 5_000
+BACKGROUND_XLSX_BYTES = 2_000_000  # about 5.000 rows of sheet XML
+SHOWN_ERRORS = 50  # the refused rows kept and shown; the rest are counted
+
+
+def import_is_large(content: bytes, filename: str) -> bool:
+    """Whether a file is read by a worker rather than in the request: more than
+    BACKGROUND_ROWS lines, or a workbook whose XML unpacks to more than those rows take."""
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        return spreadsheets.unpacked_size(content) > BACKGROUND_XLSX_BYTES
+    return content.count(b"\n") > BACKGROUND_ROWS
 
 
 def import_upload(
@@ -159,6 +172,7 @@ def import_upload(
         value_column=value_column,
         allowed_area_ids=sorted(allowed_area_ids) if allowed_area_ids is not None else None,
         state=ImportBatch.State.READING,
+        state_since=timezone.now(),
     )
 
 
@@ -184,20 +198,65 @@ def import_read(*, batch_id: int) -> ImportBatch | None:
         )
     except importers.ImportFileError as exc:
         return _refuse(batch, str(exc))
+    except SoftTimeLimitExceeded:
+        return _refuse(batch, _read_too_long())
     except Exception:
         # A batch must never stay "reading" for ever; the details go to the log.
         logger.exception("Reading import %s failed", batch.pk)
         return _refuse(batch, _("The file could not be read (an unexpected error)."))
     batch.refresh_from_db(fields=["rows_total", "rows_done"])
-    batch.errors = [[line, reason] for line, reason in result.errors]
+    # The first problems are shown, with how many there are: a file of a million bad rows
+    # must not make a page (or a database row) of a million reasons.
+    batch.errors = [[line, reason] for line, reason in result.errors[:SHOWN_ERRORS]]
+    batch.errors_total = len(result.errors)
     batch.suppressed = result.suppressed
     batch.rows = _classified(result.rows)
     batch.counts = _counts(batch.rows)
     batch.state = ImportBatch.State.PREVIEW if result.ok else ImportBatch.State.REFUSED
     if result.frame.empty and not result.errors:
         batch.file_error = _("The file has no figures, only suppressed values.")
-    batch.save(update_fields=["errors", "suppressed", "rows", "counts", "state", "file_error"])
+    batch.save(update_fields=["errors", "errors_total", "suppressed", "rows", "counts", "state",
+                              "file_error"])  # fmt: skip
     return batch
+
+
+def _read_too_long() -> str:
+    return _(
+        "Reading the file took longer than %(minutes)s minutes and was stopped; nothing has "
+        "been saved. Split the file into smaller files and load them one by one."
+    ) % {"minutes": settings.IMPORT_SOFT_TIME_LIMIT // 60}
+
+
+def imports_fail_stuck() -> int:
+    """Mark refused, saying why, the batches still reading or saving IMPORT_STUCK_MINUTES
+    after they began: their worker was killed (out of memory, past the hard time limit) or
+    stopped. A save in progress holds its batch's row locked (PostgreSQL) and is skipped; a
+    save that died rolled back, so nothing of it was stored. Returns how many were marked."""
+    cutoff = timezone.now() - timedelta(minutes=settings.IMPORT_STUCK_MINUTES)
+    began_before = Q(state_since__lt=cutoff) | Q(state_since__isnull=True, created_at__lt=cutoff)
+    reasons = {
+        ImportBatch.State.READING: _(
+            "Reading the file stopped before it was done (it took too long, or the worker "
+            "reading it stopped); nothing has been saved. Upload the file again, or split it "
+            "into smaller files."
+        ),
+        ImportBatch.State.SAVING: _(
+            "Saving the figures stopped before it was done; nothing has been saved. Upload the "
+            "file again."
+        ),
+    }
+    marked = 0
+    with transaction.atomic():
+        stuck = ImportBatch.objects.select_for_update(skip_locked=True).filter(
+            began_before, state__in=list(reasons)
+        )
+        for pk, state in stuck.values_list("pk", "state"):
+            marked += ImportBatch.objects.filter(pk=pk, state=state).update(
+                state=ImportBatch.State.REFUSED, file_error=reasons[state]
+            )
+    if marked:
+        logger.warning("Marked %s stuck imports as refused", marked)
+    return marked
 
 
 def _refuse(batch, message) -> ImportBatch:
@@ -275,7 +334,7 @@ def import_commit(*, batch_id: int, user=None) -> ImportBatch | None:
     locked for the whole save too, so a worker that was killed outright, leaving "saving"
     behind, is told apart from one still at work: the redelivered task takes the batch over."""
     claimed = ImportBatch.objects.filter(pk=batch_id, state=ImportBatch.State.PREVIEW).update(
-        state=ImportBatch.State.SAVING
+        state=ImportBatch.State.SAVING, state_since=timezone.now()
     )
     if not claimed and not connection.features.has_select_for_update_skip_locked:
         return None

@@ -9,14 +9,23 @@ from .jobindsats import sync
 from .jobindsats.client import JobindsatsError
 from .models import SourceTable
 
+IMPORT_LIMITS = {
+    "soft_time_limit": settings.IMPORT_SOFT_TIME_LIMIT,
+    "time_limit": settings.IMPORT_TIME_LIMIT,
+}
 
-@shared_task
+
+# Acknowledged when it starts, not when it ends (CELERY_TASK_ACKS_LATE): a file that kills its
+# worker (memory, the hard time limit) must not be handed to the next worker, and the next.
+# fail_stuck_imports marks such a batch refused.
+@shared_task(acks_late=False, **IMPORT_LIMITS)
 def import_read_task(batch_id):
     batch = services.import_read(batch_id=batch_id)
     return batch.state if batch else None
 
 
-@shared_task
+# Acknowledged late: a save killed halfway has rolled back, and the redelivered task saves it.
+@shared_task(**IMPORT_LIMITS)
 def import_commit_task(batch_id, user_id=None):
     from django.contrib.auth import get_user_model
 
@@ -50,3 +59,9 @@ def sync_due_tables():
     if not settings.JOBINDSATS_TOKEN:
         return 0
     return sync.due_sync()
+
+
+@shared_task
+def fail_stuck_imports():
+    """Every few minutes (beat): batches whose worker died or timed out are marked refused."""
+    return services.imports_fail_stuck()

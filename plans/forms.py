@@ -321,3 +321,22 @@ class ComparablesForm(forms.Form):
                 checkbox
             )
         return sorted(groups.items())
+
+
+class RevertForm(forms.Form):
+    """Which earlier version of a target to put back: one of this target's own versions."""
+
+    version = forms.IntegerField(
+        label=_("Version"),
+        error_messages={"required": _("Choose the version to put back.")},
+    )
+
+    def __init__(self, *args, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target = target
+
+    def clean_version(self):
+        version = self.cleaned_data["version"]
+        if not self.target.history.filter(history_id=version).exists():
+            raise forms.ValidationError(_("The target has no such version."))
+        return version

@@ -19,6 +19,7 @@ from .forms import (
     IndicatorForm,
     InitiativeFormSet,
     PlanForm,
+    RevertForm,
     ReviseForm,
     TargetForm,
 )
@@ -193,15 +194,21 @@ def target_history(request, plan_key, target_key):
     figures. Administrators can put an earlier version back."""
     plan = _editable_plan(request, plan_key)
     target = get_object_or_404(plan.targets.select_related("indicator"), key=target_key)
-    if request.method == "POST":
-        services.target_revert(target=target, version_id=int(request.POST["version"]))
-        messages.success(request, _("The earlier version is back; the history keeps both."))
-        return redirect("plans:target_history", plan.key, target.key)
+    form = RevertForm(request.POST if request.method == "POST" else None, target=target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.target_revert(target=target, version_id=form.cleaned_data["version"])
+        except ValidationError as exc:  # the old version breaks a rule that holds today
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The earlier version is back; the history keeps both."))
+            return redirect("plans:target_history", plan.key, target.key)
     versions = list(target.history.select_related("history_user").order_by("-history_date"))
     figures = MeasurementRevision.objects.filter(
         measurement__indicator=target.indicator_id,
         measurement__area__in=[plan.municipality_id, target.comparison_area_id],
     ).select_related("measurement__area", "measurement__period", "changed_by")
     context = {"plan": plan, "target": target, "versions": _changes(versions),
-               "figures": figures.order_by("-changed_at")[:200]}  # fmt: skip
-    return render(request, "plans/target_history.html", context)
+               "figures": figures.order_by("-changed_at")[:200], "form": form}  # fmt: skip
+    status = 400 if form.errors else 200
+    return render(request, "plans/target_history.html", context, status=status)

@@ -59,9 +59,7 @@ def import_upload(request):
             value_column=form.cleaned_data["value_column"],
             allowed_area_ids=allowed,
         )
-        large = content.count(b"\n") > kpi_services.BACKGROUND_ROWS or (
-            upload.name.lower().endswith((".xlsx", ".xlsm")) and len(content) > 1_000_000
-        )
+        large = kpi_services.import_is_large(content, upload.name)
         # With the broker down, the file is read here and now rather than never.
         if not (large and enqueue(kpi_tasks.import_read_task, batch.pk)):
             kpi_services.import_read(batch_id=batch.pk)
@@ -75,8 +73,19 @@ def import_upload(request):
 @login_required
 def import_detail(request, batch_id):
     batch = _batch(request, batch_id)
+    # The embedded portal has no beat: a batch whose reader died is found here too.
+    running = batch.state in (ImportBatch.State.READING, ImportBatch.State.SAVING)
+    if running and kpi_services.imports_fail_stuck():
+        batch.refresh_from_db()
     rows = _preview_rows(batch.rows[:PREVIEW_ROWS])
-    context = {"batch": batch, "rows": rows, "more_rows": max(0, len(batch.rows) - PREVIEW_ROWS)}
+    error_count = max(batch.errors_total, len(batch.errors))  # only the first are kept
+    context = {
+        "batch": batch,
+        "rows": rows,
+        "more_rows": max(0, len(batch.rows) - PREVIEW_ROWS),
+        "error_count": error_count,
+        "more_errors": error_count - len(batch.errors),
+    }
     if batch.state == ImportBatch.State.COMMITTED:
         series = {(r["indicator"], r["area"]) for r in batch.rows}
         context["targets"] = (

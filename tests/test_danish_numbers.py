@@ -175,3 +175,16 @@ def test_an_unreadable_period_is_told_every_form_with_examples_in_danish():
         # and every example given reads as the form it is given for
         for example in re.split(r", | eller ", listed):
             assert parse_period(example).kind == kind, example
+
+
+@pytest.mark.parametrize("text", ["１２", "1２", "١٢", "१२", "12,５"])
+def test_digits_other_than_0_to_9_are_refused_in_danish(text):
+    """Python reads "１２" as 12: stored so, it would not be the figure that was typed."""
+    with pytest.raises(DanishNumberError, match="andre cifre end 0–9"):
+        parse_number(text)
+
+
+@pytest.mark.parametrize("text", ["２０２３M08", "2023Q２", "1.kv.２３", "٢٠٢٣"])
+def test_periods_with_digits_other_than_0_to_9_are_refused(text):
+    with pytest.raises(PeriodError, match="andre cifre end 0–9"):
+        parse_period(text)

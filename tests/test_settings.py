@@ -16,8 +16,10 @@ import pytest
 ROOT = Path(__file__).parents[1]
 
 
-def manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+def manage(*args, unset=(), **env):
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k not in unset
+    }
     environment.update(env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
@@ -34,6 +36,25 @@ def test_production_refuses_to_start_without_a_secret_key():
     run = manage("check", DEBUG="0", SECRET_KEY="", ALLOWED_HOSTS="kpi.example.dk")
     assert run.returncode != 0
     assert "SECRET_KEY must be set" in run.stderr
+
+
+def test_the_settings_default_to_production_and_refuse_to_start_without_a_key():
+    """A deployment that forgets DEBUG=0 gets production, not tracebacks under a known key."""
+    run = manage("check", unset=("DEBUG", "SECRET_KEY"))
+    assert run.returncode != 0 and "SECRET_KEY must be set" in run.stderr
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    shown = manage("shell", "-c", code, unset=("DEBUG",), SECRET_KEY=secrets.token_urlsafe(60))
+    assert shown.stdout.strip().splitlines()[-1] == "False", shown.stdout + shown.stderr
+
+
+def test_no_secret_key_is_in_the_repository():
+    """Development makes its own key per checkout, in a git-ignored file."""
+    settings_text = (ROOT / "jobcenter/settings.py").read_text()
+    assert 'SECRET_KEY = env("SECRET_KEY") or (' in settings_text
+    assert not re.search(r"SECRET_KEY\s*=\s*[\"'][^\"']", settings_text)
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout
+    assert ".secret_key" not in tracked.split()
+    assert "/.secret_key" in (ROOT / ".gitignore").read_text().split()
 
 
 def _free_port() -> int:

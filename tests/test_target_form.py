@@ -158,3 +158,22 @@ def test_an_administrator_sees_who_changed_what_and_puts_a_version_back(client, 
     target.refresh_from_db()
     assert (target.wording, target.target_value) == ("Maksimalt 1.075", Decimal(1075))
     assert target.history.count() == 3  # created, changed, put back
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ({}, "Vælg den version, der skal sættes tilbage."),
+        ({"version": "abc"}, "Indtast et heltal."),
+        ({"version": "999999"}, "Målet har ingen sådan version."),
+    ],
+)
+def test_a_bad_version_to_put_back_is_refused_on_the_page(client, admin_of_plan, posted, message):
+    plan, theme, indicator = admin_of_plan
+    client.post(reverse("plans:target_new", args=[plan.key]), threshold(theme, indicator))
+    target = Target.objects.get()
+    response = client.post(reverse("plans:target_history", args=[plan.key, target.key]), posted)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Intet blev sat tilbage." in page and message in page
+    assert target.history.count() == 1

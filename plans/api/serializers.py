@@ -6,6 +6,7 @@ import copy
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, prefetch_related_objects
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from kpis import ownership
@@ -61,6 +62,24 @@ class Defined(VisibleChoices, serializers.ModelSerializer):
             for name in self.fixed_on_update:
                 fields[name].read_only = True
         return fields
+
+    def to_internal_value(self, data):
+        """A change of a field that cannot change (fixed_on_update, the key) is refused by
+        name rather than ignored: the client would otherwise believe it had moved a target to
+        another plan. The value it already has may be sent back, as a GET gave it."""
+        if self.instance is not None and hasattr(data, "keys"):
+            unchangeable = (*self.fixed_on_update, *getattr(self.Meta, "read_only_fields", ()))
+            changed = [n for n in unchangeable if n in data and not self._unchanged(n, data[n])]
+            if changed:
+                message = _("This cannot be changed once it exists.")
+                raise serializers.ValidationError({name: [message] for name in changed})
+        return super().to_internal_value(data)
+
+    def _unchanged(self, name, value) -> bool:
+        field = self.fields[name]
+        current = field.get_attribute(self.instance)
+        shown = None if current is None else field.to_representation(current)
+        return value == shown or (value is not None and str(value) == str(shown))
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

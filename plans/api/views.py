@@ -1,6 +1,7 @@
 """The REST API: every list starts from the same permission-scoped querysets as the pages
 (plans/access.py); the figures' bulk upsert goes through kpis.services, all or nothing."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
@@ -16,13 +17,15 @@ from kpis.models import Indicator, Measurement
 
 from .. import access, services
 from ..models import Committee, FocusArea, Guidepost, Initiative, Plan, StatusNarrative, Target
-from . import filters, serializers
+from . import filters, parsers, serializers
 
 BULK_MAX_ROWS = 10_000
 
 
 def error_handler(exc, context):
     """Every error has the same body: {"error": {"status", "message", "details"}}."""
+    if isinstance(exc, RequestDataTooBig):  # Django's own limit, where it read the body first
+        exc = parsers.body_too_large()
     response = exception_handler(exc, context)
     if response is not None:
         data = response.data
