@@ -152,31 +152,234 @@ def naive_import(content: bytes, sample: int) -> float:
     return seconds / len(text)
 
 
-def bench_import(rows: int, naive_sample: int) -> Line:
+def _timed_import(content: bytes) -> tuple[float, float, dict]:
+    """One import of the file, rolled back: (seconds for figures_import, seconds more for the
+    foreign-key checks PostgreSQL would run at commit, counts). The checks are deferred to the
+    commit, which a rolled-back transaction never reaches, so SET CONSTRAINTS ALL IMMEDIATE
+    runs them inside the timed transaction."""
+
+    def work():
+        seconds, counts = timed(lambda: figures_import(content=content, filename="benchmark.csv"))
+        checks = 0.0
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                checks, _ = timed(lambda: cursor.execute("SET CONSTRAINTS ALL IMMEDIATE"))
+        return seconds, checks, counts
+
+    return rolled_back(work)
+
+
+def _id_rows(content: bytes) -> bytes:
+    """The file's rows as the measurement table keys them (indicator, area, period ids and the
+    value), as CSV: what a raw COPY would load."""
+    from kpis.importers import parse
+
+    frame = parse(content, "benchmark.csv").frame
+    ids = {spec: period_get_or_create(spec).pk for spec in frame["period"].unique()}
+    frame = frame.assign(period_id=frame["period"].map(ids))
+    columns = ["indicator_id", "area_id", "period_id", "value"]
+    return frame[columns].to_csv(header=False, index=False).encode()
+
+
+def _timed_copy(id_rows: bytes) -> float:
+    """The limit: a raw COPY of the same rows into a scratch table with the measurement
+    table's unique index (logged, like the measurement table), rolled back."""
+
+    def work():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TABLE benchmark_copy_limit (indicator_id bigint NOT NULL, area_id bigint "
+                "NOT NULL, period_id bigint NOT NULL, value numeric(18, 6) NOT NULL, "
+                "UNIQUE (indicator_id, area_id, period_id))"
+            )
+            seconds, _ = timed(lambda: cursor.copy_expert(
+                "COPY benchmark_copy_limit FROM STDIN WITH (FORMAT csv)", io.BytesIO(id_rows)
+            ))  # fmt: skip
+        return seconds
+
+    return rolled_back(work)
+
+
+def _share(content: bytes, every: int) -> bytes:
+    """Every n-th row of the file: a smaller file with the same mix of new, revised and
+    unchanged figures."""
+    header, *rows = content.decode("utf-8").splitlines()
+    return ("\n".join([header, *rows[::every]]) + "\n").encode("utf-8")
+
+
+def _spread(values) -> str:
+    return f"{min(values):.2f}–{max(values):.2f} s" if len(values) > 1 else ""
+
+
+def bench_import(rows: int, naive_sample: int, repeat: int = 3) -> tuple[list[Line], dict]:
+    """The import beside its limit, a raw COPY of the same rows, timed in turns in the same
+    run (repeat times each, medians compared); and the import's own memory."""
     content, made = import_file(rows)
     rows = made["rows"]
-    seconds, counts = timed(
-        lambda: rolled_back(lambda: figures_import(content=content, filename="benchmark.csv"))
-    )
+    limit_lines = []
+    if connection.vendor == "postgresql":
+        id_rows = _id_rows(content)
+    imports, checks, copies = [], [], []
+    for _ in range(repeat):
+        seconds, check_seconds, counts = _timed_import(content)
+        imports.append(seconds)
+        checks.append(check_seconds)
+        if connection.vendor == "postgresql":
+            copies.append(_timed_copy(id_rows))
+    seconds, check_seconds = statistics.median(imports), statistics.median(checks)
     per_row_naive = naive_import(content, naive_sample)
     fast_rate, naive_rate = rows / seconds, 1 / per_row_naive
     ratio = fast_rate / naive_rate
-    ok = fast_rate >= 100_000 and ratio >= 30
+    notes = [
+        f"{_n(counts['created'])} new, {_n(counts['revised'])} revised, "
+        f"{_n(counts['unchanged'])} unchanged; {len(content) / 1e6:.0f} MB; read, check, "
+        "stage (COPY), insert and revise, in one transaction, rolled back after timing; "
+        f"median of {repeat} ({_spread(imports)})",
+    ]
+    if connection.vendor == "postgresql":
+        notes.append(
+            f"the foreign-key checks PostgreSQL runs at commit (area, indicator, period of each "
+            f"new figure, the figure of each revision): {check_seconds:.1f} s more "
+            f"({_spread(checks)}); with them {_rate(rows, seconds + check_seconds)}"
+        )
+    lines = [
+        Line(
+            f"import {_n(rows)} rows from CSV",
+            "≥ 100.000 rows/s, ≥ 30× naive",
+            f"{seconds:.1f} s, {_rate(rows, seconds)}",
+            f"{_rate(1, per_row_naive)} ({naive_sample} rows; {rows * per_row_naive / 60:.0f} min "
+            "for the file)",
+            ratio,
+            "met" if fast_rate >= 100_000 and ratio >= 30 else "MISSED",
+            rate=fast_rate,
+            notes=notes,
+        )
+    ]
+    if copies:
+        copy = statistics.median(copies)
+        share = copy / seconds
+        lines.append(
+            Line(
+                f"import {_n(rows)} rows beside the limit, a raw COPY of the same rows",
+                "≥ 50 % of the raw COPY's rate",
+                f"{seconds:.1f} s, {_rate(rows, seconds)}: {share:.0%} of the limit "
+                f"({copy / (seconds + check_seconds):.0%} with the commit's foreign-key checks)",
+                f"{copy:.2f} s, {_rate(rows, copy)} (raw COPY of the rows as ids into a scratch "
+                f"table with the unique index; median of {repeat}, {_spread(copies)})",
+                None,
+                "met" if share >= 0.5 else "MISSED",
+                notes=["the COPY and the import timed in turns, so both see the same load"],
+            )
+        )
+        limit_lines = lines[1:]
+    return lines[:1] + limit_lines, {"content": content, "seconds": seconds}
+
+
+def import_memory(content: bytes) -> tuple[float, float]:
+    """The import's own memory: a child process that reads the file and imports it (rolled
+    back), nothing else. Returns its peak resident memory and its resident memory before the
+    import began (Python, Django, pandas and the file), both in MB."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as file:
+        file.write(content)
+    try:
+        manage = os.path.join(settings.BASE_DIR, "manage.py")
+        done = subprocess.run(
+            [sys.executable, manage, "benchmark", "--import-memory", file.name,
+             "--database-name", connection.settings_dict["NAME"]],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    finally:
+        os.unlink(file.name)
+    before, peak = json.loads(done.stdout.strip().splitlines()[-1])
+    return peak, before
+
+
+def _own_peak_mb() -> float:
+    """This process's own peak resident memory. Linux keeps ru_maxrss across exec, so a child
+    would report its parent's peak; VmHWM is the high-water mark of this program alone."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return peak_memory_mb()
+
+
+def import_memory_child(path: str) -> tuple[float, float]:
+    """In the child: (MB resident before the import, peak MB) for one rolled-back import."""
+    with open(path, "rb") as file:
+        content = file.read()
+    before = _own_peak_mb()
+    rolled_back(lambda: figures_import(content=content, filename="benchmark.csv"))
+    return before, _own_peak_mb()
+
+
+def bench_memory(content: bytes) -> Line:
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        # Another process cannot see an in-memory database or uncommitted data (a test's).
+        return Line("memory of the import alone", "peak < 500 MB",
+                    "not measured here (another process cannot see this database's data)", "",
+                    None, "not measured")  # fmt: skip
+    peak, before = import_memory(content)
     return Line(
-        f"import {_n(rows)} rows from CSV",
-        "≥ 100.000 rows/s, ≥ 30× naive",
-        f"{seconds:.1f} s, {_rate(rows, seconds)}",
-        f"{_rate(1, per_row_naive)} ({naive_sample} rows; {rows * per_row_naive / 60:.0f} min "
-        "for the file)",
-        ratio,
-        "met" if ok else "MISSED",
-        rate=fast_rate,
+        "memory of the import alone",
+        "peak < 500 MB",
+        f"{peak:.0f} MB peak resident memory of a process that only imports the file",
+        f"{before:.0f} MB of it before the import began (Python, Django, pandas, the file)",
+        None,
+        "met" if peak < 500 else "MISSED",
         notes=[
-            f"{_n(counts['created'])} new, {_n(counts['revised'])} revised, "
-            f"{_n(counts['unchanged'])} unchanged; {len(content) / 1e6:.0f} MB; read, check, "
-            "stage (COPY), insert and revise, in one transaction, rolled back after timing"
-        ],
+            "VmHWM of a child process (its own peak resident memory): every byte it held "
+            "at its peak, not an estimate"
+        ],  # fmt: skip
     )
+
+
+def bench_growth(content: bytes, full_import: float, full_recompute: float) -> list[tuple]:
+    """Import and recompute at ¼, ½ and the whole: every 4th, 2nd and every row of the file;
+    the targets of a quarter, half and all of the municipalities. Rows: (share, rows, import
+    seconds, targets, recompute seconds)."""
+    municipalities = list(
+        Target.objects.order_by("plan__municipality_id")
+        .values_list("plan__municipality_id", flat=True)
+        .distinct()
+    )
+    out = []
+    for every, share in ((4, "¼"), (2, "½"), (1, "1")):
+        part = _share(content, every)
+        rows = part.count(b"\n") - 1
+        if every == 1:
+            seconds, recompute = full_import, full_recompute
+            targets = Target.objects.count()
+        else:
+            seconds = statistics.median(_timed_import(part)[0] for _ in range(2))
+            chosen = municipalities[: len(municipalities) // every]
+            batch = targets_with_definitions().filter(plan__municipality_id__in=chosen)
+            targets = batch.count()
+            recompute = statistics.median(
+                timed(lambda b=batch: services.statuses_refresh(b))[0] for _ in range(2)
+            )
+        out.append((share, rows, seconds, targets, recompute))
+    return out
+
+
+def growth_table(rows: list[tuple]) -> str:
+    out = ["\nhow the cost grows (the stored data set stays the whole; the work is a share of it)"]
+    out.append(f"  {'share':<6}{'rows':>11}{'import':>9}{'rows/s':>11}{'targets':>9}"
+               f"{'recompute':>11}{'targets/s':>11}")  # fmt: skip
+    for share, rows_, seconds, targets, recompute in rows:
+        out.append(
+            f"  {share:<6}{_n(rows_):>11}{seconds:>8.2f}s{_n(rows_ / seconds):>11}"
+            f"{_n(targets):>9}{recompute:>10.2f}s{_n(targets / recompute):>11}"
+        )
+    return "\n".join(out) + "\n"
 
 
 # -- 1b. the jobindsats.dk connector ------------------------------------------------------
@@ -287,19 +490,23 @@ def bench_sync(import_rate: float | None) -> Line:
 # -- 2. statuses ----------------------------------------------------------------------------
 
 
-def bench_all_statuses(naive_sample: int) -> tuple[Line, float]:
+def bench_all_statuses(naive_sample: int, repeat: int = 3) -> tuple[Line, float]:
     total = Target.objects.count()
-    seconds, count = timed(services.all_statuses_refresh)
+    times = []
+    for _ in range(repeat):
+        one, count = timed(services.all_statuses_refresh)
+        times.append(one)
+    seconds = statistics.median(times)
     sample = list(targets_with_definitions().order_by("?")[:naive_sample])
     naive_seconds, _ = timed(lambda: [services.statuses_refresh([t]) for t in sample])
     naive_total = naive_seconds / len(sample) * total
     return Line(
         f"recompute every status ({_n(count)} targets)",
-        "< 10 s",
-        f"{seconds:.1f} s",
+        "< 1 s",
+        f"{seconds:.2f} s (median of {repeat}, {_spread(times)})",
         f"{naive_total:.0f} s (one target at a time, {naive_sample} timed)",
         naive_total / seconds,
-        "met" if seconds < 10 else "MISSED",
+        "met" if seconds < 1 else "MISSED",
     ), seconds
 
 
@@ -338,11 +545,11 @@ def bench_one_change(kind: str, repeat: int, all_seconds: float) -> Line:
     where = "a municipality's" if kind == "municipality" else "hele landet's"
     return Line(
         f"one changed figure ({where}): store it, recompute the {touched} statuses it touches",
-        "< 50 ms",
+        "< 15 ms",
         f"{ms:.1f} ms (median of {repeat})",
         f"{_n(all_seconds * 1000)} ms (recompute every status)",
         all_seconds * 1000 / ms,
-        "met" if ms < 50 else "MISSED",
+        "met" if ms < 15 else "MISSED",
     )
 
 
@@ -372,7 +579,8 @@ def _queries(client, url) -> int:
     return len(queries)
 
 
-def bench_page(name: str, urls: list[str], naive: Callable, repeat: int, sizes: list[str]):
+def bench_page(name: str, urls: list[str], naive: Callable, repeat: int, sizes: list[str],
+               goal_ms: float):  # fmt: skip
     client = _Client()
     ms = median_ms(lambda: client.get(urls[0]), repeat)
     naive_ms = median_ms(lambda: (client.get(urls[0]), naive()), repeat)
@@ -380,12 +588,12 @@ def bench_page(name: str, urls: list[str], naive: Callable, repeat: int, sizes: 
     same = len(set(counts)) == 1
     return Line(
         name,
-        "median < 100 ms, constant queries",
+        f"median < {goal_ms:.0f} ms, constant queries",
         f"{ms:.1f} ms (median of {repeat}); queries {' / '.join(map(str, counts))} for "
         f"{' / '.join(sizes)}",
         f"{naive_ms:.1f} ms (statuses computed per card on each request)",
         naive_ms / ms,
-        "met" if ms < 100 and same else "MISSED",
+        "met" if ms < goal_ms and same else "MISSED",
     )
 
 
@@ -402,7 +610,7 @@ def bench_theme_page(repeat: int) -> Line:
         for target in targets:
             evaluate_targets([target], as_of=date.today())
 
-    return bench_page("theme page", urls, naive, repeat, sizes)
+    return bench_page("theme page", urls, naive, repeat, sizes, goal_ms=15)
 
 
 def bench_target_page(repeat: int) -> Line:
@@ -425,7 +633,7 @@ def bench_target_page(repeat: int) -> Line:
 
     return bench_page(
         "target page (chart with hele landet/RAR)", urls, naive, repeat,
-        ["a monthly", "a quarterly series"],
+        ["a monthly", "a quarterly series"], goal_ms=25,
     )  # fmt: skip
 
 
@@ -518,18 +726,20 @@ def vacuum():
             cursor.execute(f"VACUUM ANALYZE {Measurement._meta.db_table}")
 
 
-def run(*, rows: int, repeat: int, naive_rows: int, naive_targets: int, log=print) -> list[Line]:
+def run(*, rows: int, repeat: int, naive_rows: int, naive_targets: int, log=print):
+    """Every line of the report, and the growth table."""
     lines = []
     vacuum()
 
-    def step(line):
-        line.notes.append(f"peak memory of the process so far: {peak_memory_mb():.0f} MB")
-        lines.append(line)
-        log(f"  done: {line.what}")
+    def step(*done):
+        for line in done:
+            lines.append(line)
+            log(f"  done: {line.what}")
 
-    import_line = bench_import(rows, naive_rows)
-    step(import_line)
-    step(bench_sync(import_line.rate))
+    import_lines, imported = bench_import(rows, naive_rows)
+    step(*import_lines)
+    step(bench_memory(imported["content"]))
+    step(bench_sync(import_lines[0].rate))
     all_line, all_seconds = bench_all_statuses(naive_targets)
     step(all_line)
     step(bench_one_change("municipality", repeat, all_seconds))
@@ -537,10 +747,12 @@ def run(*, rows: int, repeat: int, naive_rows: int, naive_targets: int, log=prin
     step(bench_theme_page(repeat))
     step(bench_target_page(repeat))
     step(bench_api(repeat))
-    return lines
+    growth = bench_growth(imported["content"], imported["seconds"], all_seconds)
+    log("  done: how the cost grows")
+    return lines, growth
 
 
-def table(lines: list[Line]) -> str:
+def table(lines: list[Line], growth=()) -> str:
     out = io.StringIO()
     for line in lines:
         ratio = f"{_n(line.ratio)}×" if line.ratio else ""
@@ -551,4 +763,6 @@ def table(lines: list[Line]) -> str:
         out.write(f"  ratio:  {ratio}\n")
         for note in line.notes:
             out.write(f"  note:   {note}\n")
+    if growth:
+        out.write(growth_table(growth))
     return out.getvalue()

@@ -1,9 +1,12 @@
 """Writes for plans and targets, and the refresh of the stored statuses."""
 
+import json
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -57,17 +60,56 @@ def statuses_refresh(targets, *, as_of: date | None = None) -> int:
     that dies halfway leaves the previous statuses, never a mix. Returns how many were written."""
     as_of = as_of or timezone.localdate()
     results = evaluate_targets(targets, as_of=as_of)
-    TargetStatus.objects.bulk_create(
-        [
-            TargetStatus(target_id=target_id, **status_fields(result, as_of))
-            for target_id, result in results.items()
-        ],
-        update_conflicts=True,
-        unique_fields=["target"],
-        update_fields=_REFRESHED,
-        batch_size=1_000,
-    )
+    rows = [
+        TargetStatus(target_id=target_id, **status_fields(result, as_of))
+        for target_id, result in results.items()
+    ]
+    if connection.vendor == "postgresql":
+        _upsert_postgres(rows)
+    else:
+        TargetStatus.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["target"],
+            update_fields=_REFRESHED,
+            batch_size=1_000,
+        )
     return len(results)
+
+
+def _upsert_postgres(rows: list[TargetStatus]):
+    """The statuses in one INSERT … ON CONFLICT whose rows arrive as one JSON parameter: Django's
+    bulk_create binds fifteen parameters per row, and building that statement for thousands of
+    targets costs more than the database takes to run it."""
+    if not rows:
+        return
+    now = timezone.now()
+    fields = [f for f in TargetStatus._meta.concrete_fields if f.name != "id"]
+    records = []
+    for row in rows:
+        row.computed_at = now
+        record = {}
+        for f in fields:
+            value = f.value_from_object(row)
+            if isinstance(value, Decimal):
+                value = str(value)  # exact: the numeric column reads the text
+            elif isinstance(value, date):
+                value = value.isoformat()
+            record[f.column] = value
+        records.append(record)
+    quote = connection.ops.quote_name
+    table = quote(TargetStatus._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    updates = ", ".join(
+        f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in fields if f.name != "target"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM "
+            f"jsonb_populate_recordset(NULL::{table}, %s::jsonb) "
+            f"ON CONFLICT ({quote('target_id')}) DO UPDATE SET {updates}",
+            [json.dumps(records)],
+        )
 
 
 class RoundFrozen(ValueError):
@@ -95,14 +137,28 @@ def round_approve(*, reporting_round: ReportingRound, user=None, today=None) -> 
     return len(results)
 
 
-def all_statuses_refresh(*, as_of: date | None = None, batch_size: int = 1_000) -> int:
-    """Recompute every target, a batch at a time so memory stays flat. Batches follow the
-    municipalities, so each batch reads few series beyond the ones it needs."""
+def all_statuses_refresh(*, as_of: date | None = None, batch_size: int = 10_000) -> int:
+    """Recompute every target: the figures of a batch read in one query, evaluated, and
+    written in one upsert. Batches are whole municipalities of up to batch_size targets (all
+    5.880 of the national data set in one), so memory stays bounded at any scale."""
+    sizes = (
+        Target.objects.values_list("plan__municipality_id")
+        .annotate(n=Count("id"))
+        .order_by("plan__municipality_id")
+    )
+    batches, batch, size = [], [], 0
+    for municipality_id, n in sizes:
+        if batch and size + n > batch_size:
+            batches.append(batch)
+            batch, size = [], 0
+        batch.append(municipality_id)
+        size += n
+    if batch:
+        batches.append(batch)
     count = 0
-    ids = list(Target.objects.order_by("plan__municipality_id", "pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), batch_size):
-        batch = targets_with_definitions().filter(pk__in=ids[start : start + batch_size])
-        count += statuses_refresh(batch, as_of=as_of)
+    for municipalities in batches:
+        targets = targets_with_definitions().filter(plan__municipality_id__in=municipalities)
+        count += statuses_refresh(targets, as_of=as_of)
     return count
 
 
