@@ -227,7 +227,8 @@ SERIALIZATION_MODULES = {"exactjson": "jobcenter.exact_json"}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # `Authorization: Token <key>`: the named tokens of /account/tokens/ (and DRF's own)
+        "plans.members.tokens.ApiTokenAuthentication",
     ],
     # Reads are scoped by plans.access (public dashboards are public); writes say their own.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

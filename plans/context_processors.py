@@ -11,4 +11,5 @@ def roles(request):
         "can_import": user.is_superuser or bool(held & access.EDITORS),
         "can_define": user.is_superuser or Membership.Role.ADMIN in held,
         "can_see_sources": access.can_see_sources(user),
+        "can_manage_members": user.is_superuser or Membership.Role.ADMIN in held,
     }
