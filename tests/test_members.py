@@ -303,3 +303,25 @@ def test_payloads_on_the_members_page_are_text(client, ringsted, admin_of, membe
     services.token_create(user=administrator, name="<svg onload=alert(1)>")
     tokens = check_html(client.get(reverse("plans:tokens")).content.decode(), "tokens page")
     assert tokens.shows("<svg onload=alert(1)>")
+
+
+def test_the_api_manages_memberships_through_the_same_rules(ringsted, admin_of, member):
+    from rest_framework.test import APIClient
+
+    administrator = admin_of(ringsted)
+    api = APIClient()
+    api.force_login(administrator)
+    body = {"email": "api@ringsted.dk", "role": "committee", "municipality": ringsted.slug}
+    made = api.post("/api/memberships/", body, format="json")
+    assert made.status_code == 201 and made.json()["email"] == "api@ringsted.dk"
+    assert mail.outbox[-1].to == ["api@ringsted.dk"] and "/invitation/" in mail.outbox[-1].body
+    own = Membership.objects.get(user=administrator)
+    refused = api.patch(f"/api/memberships/{own.pk}/", {"role": "analyst"}, format="json")
+    assert refused.status_code == 400
+    assert "mindst én administrator" in str(refused.json()["error"]["details"])
+    analyst = Membership.objects.get(user=member(ringsted, Membership.Role.ANALYST))
+    assert api.post(f"/api/memberships/{analyst.pk}/deactivate/").json()["is_active"] is False
+    back = api.patch(f"/api/memberships/{analyst.pk}/", {"is_active": True}, format="json")
+    assert back.json()["is_active"] is True
+    listed = api.get("/api/memberships/").json()["results"]
+    assert {row["username"] for row in listed} == {administrator.username, analyst.user.username}
