@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
+from .saml_settings import saml_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "simple_history",
+    "djangosaml2",  # single sign-on (SAML 2.0), on when configured: jobcenter/saml_settings.py
     "kpis",
     "plans",
 ]
@@ -65,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # who changed a definition
+    # The SAML session (outstanding requests) in a cookie of its own; idle when SSO is off.
+    "djangosaml2.middleware.SamlSessionMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -97,7 +102,12 @@ if not DEBUG:
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while an account/IP is locked out
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on: only a verified SAML assertion reaches it (README, "Single sign-on").
+    "plans.members.saml.PortalSaml2Backend",
 ]
+# SAML 2.0 from SAML_ENTITY_ID, SAML_IDP_METADATA_FILE/_URL, SAML_CERT_FILE, SAML_KEY_FILE,
+# SAML_BASE_URL, SAML_ROLE_MAP and SAML_ATTRIBUTE_*; off (SAML_ENABLED False) without them.
+globals().update(saml_settings(env))
 # Failed logins are throttled: after 5 failures for a user name from one address, that pair is
 # locked out for 15 minutes.
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))

@@ -6,6 +6,8 @@ from django.views.defaults import page_not_found
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Single sign-on (SAML 2.0): 404 unless configured (plans/members/saml.py)
+    path("saml2/", include("plans.members.saml")),
     path("admin/", admin.site.urls),
     path("api/", include("plans.api.urls")),
     path("", include("plans.urls")),
