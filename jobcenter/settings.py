@@ -15,6 +15,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
+from .saml_settings import saml_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "simple_history",
+    "djangosaml2",  # single sign-on (SAML 2.0), on when configured: jobcenter/saml_settings.py
     "kpis",
     "plans",
 ]
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # who changed a definition
+    # The SAML session (outstanding requests) in a cookie of its own; idle when SSO is off.
+    "djangosaml2.middleware.SamlSessionMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -116,7 +121,12 @@ if not DEBUG:
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while an account/IP is locked out
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on: only a verified SAML assertion reaches it (README, "Single sign-on").
+    "plans.members.saml.PortalSaml2Backend",
 ]
+# SAML 2.0 from SAML_ENTITY_ID, SAML_IDP_METADATA_FILE/_URL, SAML_CERT_FILE, SAML_KEY_FILE,
+# SAML_BASE_URL, SAML_ROLE_MAP and SAML_ATTRIBUTE_*; off (SAML_ENABLED False) without them.
+globals().update(saml_settings(env))
 # Failed logins are throttled: after 5 failures for a user name, from whatever addresses, that
 # user name is locked out for 15 minutes; after 5 failures from one address, whatever the user
 # names, that address is. (Locking only the pair let one password be tried against every user.)
@@ -295,7 +305,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # `Authorization: Token <key>`: the named tokens of /account/tokens/ (and DRF's own)
+        "plans.members.tokens.ApiTokenAuthentication",
     ],
     # Reads are scoped by plans.access (public dashboards are public); writes say their own.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

@@ -14,6 +14,8 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Single sign-on (SAML 2.0): 404 unless configured (plans/members/saml.py)
+    path("saml2/", include("plans.members.saml")),
     path("admin/", admin.site.urls),
     path("api/", include("plans.api.urls")),
     path("", include("plans.urls")),

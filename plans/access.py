@@ -25,12 +25,15 @@ EDITORS = {Membership.Role.ANALYST, Membership.Role.ADMIN}
 
 
 def roles(user) -> dict[int, str]:
-    """The user's role per municipality id, read once per request."""
+    """The user's role per municipality id, read once per request. A deactivated membership
+    gives none (plans.members.services.member_deactivate)."""
     if not user.is_authenticated:
         return {}
     if not hasattr(user, "_municipality_roles"):
         user._municipality_roles = dict(
-            Membership.objects.filter(user=user).values_list("municipality_id", "role")
+            Membership.objects.filter(user=user, is_active=True).values_list(
+                "municipality_id", "role"
+            )
         )
     return user._municipality_roles
 
@@ -129,6 +132,19 @@ def can_edit_figures(user, municipality_id: int) -> bool:
 
 def can_edit_definitions(user, municipality_id: int) -> bool:
     return user.is_superuser or roles(user).get(municipality_id) == Membership.Role.ADMIN
+
+
+def can_manage_members(user, municipality_id: int) -> bool:
+    """A municipality's members page and /api/memberships/: its administrators, superusers."""
+    return can_edit_definitions(user, municipality_id)
+
+
+def managed_municipalities(user) -> QuerySet[Area]:
+    """The municipalities whose members the user manages."""
+    municipalities = Area.objects.filter(kind=Area.Kind.MUNICIPALITY)
+    if user.is_superuser:
+        return municipalities
+    return municipalities.filter(pk__in=_where(user, {Membership.Role.ADMIN}))
 
 
 def can_see_sources(user) -> bool:

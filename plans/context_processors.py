@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from . import access
 from .models import Membership
 
@@ -11,4 +13,6 @@ def roles(request):
         "can_import": user.is_superuser or bool(held & access.EDITORS),
         "can_define": user.is_superuser or Membership.Role.ADMIN in held,
         "can_see_sources": access.can_see_sources(user),
+        "saml_enabled": getattr(settings, "SAML_ENABLED", False),
+        "can_manage_members": user.is_superuser or Membership.Role.ADMIN in held,
     }

@@ -37,7 +37,20 @@ class Membership(models.Model):
         related_name="memberships",
         limit_choices_to={"kind": Area.Kind.MUNICIPALITY},
     )
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", _("the portal")  # an invitation, the admin, the demo
+        SSO = "sso", _("single sign-on")  # set and taken again by the IdP's assertions
+
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # A deactivated membership gives no rights (plans.access.roles reads active ones only) and
+    # stays, so that it can be reactivated and the members page shows who it was.
+    is_active = models.BooleanField(_("active"), default=True)
+    source = models.CharField(
+        _("given by"), max_length=10, choices=Source.choices, default=Source.PORTAL
+    )
+    created_at = models.DateTimeField(_("member since"), null=True, blank=True, auto_now_add=True)
+    invited_by = user_reference(_("invited by"))
 
     class Meta:
         verbose_name = _("membership")
@@ -570,3 +583,7 @@ class StatusNarrative(models.Model):
 
     def __str__(self):
         return f"{self.round.name}: {self.target}"
+
+
+# The members' models (invitations, activity, API tokens) live with their services.
+from .members.models import ApiToken, Invitation, MemberEvent  # noqa: E402, F401

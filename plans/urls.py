@@ -9,6 +9,7 @@ from . import (
     views_rounds,
     views_sources,
 )
+from .members import views as views_members
 
 app_name = "plans"
 
@@ -67,4 +68,21 @@ urlpatterns = [
     # Administrators: the jobindsats.dk tables the connector follows
     path("sources/", views_sources.sources, name="sources"),
     path("sources/<int:table_id>/sync/", views_sources.source_sync, name="source_sync"),
+    # Administrators: a municipality's members (superusers: any municipality's)
+    path("members/", views_members.members_index, name="members_index"),
+    path("municipalities/<slug:slug>/members/", views_members.members, name="members"),
+    path(
+        "municipalities/<slug:slug>/members/<int:membership_id>/",
+        views_members.member_change,
+        name="member_change",
+    ),
+    path(
+        "municipalities/<slug:slug>/invitations/<int:invitation_id>/withdraw/",
+        views_members.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
+    # Anyone with the link: an invitation; anyone signed in: their own API tokens
+    path("invitation/<str:token>/", views_members.invitation, name="invitation"),
+    path("account/tokens/", views_members.tokens, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke/", views_members.token_revoke, name="token_revoke"),
 ]

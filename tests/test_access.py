@@ -102,7 +102,9 @@ def test_every_page_is_in_the_matrix():
     names = {pattern.name for pattern in urlpatterns}
     committee_pages = {"start", "plan", "plan_pdf", "theme", "round", "round_pdf", "target",
                        "indicators", "indicator", "municipalities"}  # fmt: skip
-    assert names == committee_pages | set(FIGURE_PAGES) | set(MUNICIPALITY_PAGES)
+    assert names == (
+        committee_pages | set(FIGURE_PAGES) | set(MUNICIPALITY_PAGES) | set(MEMBER_PAGES)
+    )
 
 
 # The analyst's figure pages: status code per persona (302: to the login page).
@@ -200,6 +202,75 @@ def test_municipality_pages_for_every_role(client, world, persona):
     saved = list(ringsted.comparables.values_list("slug", flat=True))
     assert saved == (["guldborgsund"] if expected[persona][1] == 302 and personas[persona] else [])
     assert not failures, "\n".join(failures)
+
+
+# The members pages (plans/members/), on the private municipality: its members page (GET), a
+# change of its committee member's role (POST), withdrawing an invitation to it (POST); the
+# index of the municipalities one manages; an invitation's link (anyone holding it); the
+# tokens page (anyone signed in) and revoking the private analyst's token (only its owner).
+# Administrators and superusers only, as for the comparables; 403 for everyone else, and 404
+# for an object that is not the user's (another's token).
+ADMINS_ONLY = {"anonymous": 302, "committee of the private": 403, "analyst of the private": 403,
+               "analyst of the public": 403, "administrator of the private": OK,
+               "administrator of the public": 403, "superuser": OK}  # fmt: skip
+MEMBER_PAGES = {
+    "members_index": {**ADMINS_ONLY, "administrator of the private": 302,
+                      "administrator of the public": 302},  # straight to their only one
+    "members": ADMINS_ONLY,
+    "member_change": {**ADMINS_ONLY, "administrator of the private": 302, "superuser": 302},
+    "invitation": {persona: OK for persona in ADMINS_ONLY},  # before it is withdrawn
+    "invitation_withdraw": {**ADMINS_ONLY, "administrator of the private": 302,
+                            "superuser": 302},
+    "tokens": {**{persona: OK for persona in ADMINS_ONLY}, "anonymous": 302},
+    "token_revoke": {**{persona: HIDDEN for persona in ADMINS_ONLY}, "anonymous": 302,
+                     "analyst of the private": 302},
+}  # fmt: skip
+MEMBER_POSTS = {"member_change": {"role": "analyst"}, "invitation_withdraw": {},
+                "token_revoke": {}}  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", list(ADMINS_ONLY))
+def test_member_pages_for_every_role(client, world, persona):
+    from kpis.models import Area
+    from plans.members import services as member_services
+    from plans.members.models import ApiToken, Invitation
+
+    _pages, personas = world
+    ringsted = Area.objects.get(name="Ringsted")
+    committee = Membership.objects.get(user=personas["committee of the private"])
+    invitation = member_services.invitation_send(
+        municipality=ringsted, email="ny@ringsted.dk", role="analyst",
+        by=personas["administrator of the private"], base_url="http://testserver/",
+    )  # fmt: skip
+    from django.core import mail
+
+    token = mail.outbox[-1].body.split("/invitation/")[1].split("/")[0]
+    api_token, _key = member_services.token_create(
+        user=personas["analyst of the private"], name="nøgle"
+    )
+    args = {"members_index": [], "members": [ringsted.slug],
+            "member_change": [ringsted.slug, committee.pk],
+            "invitation_withdraw": [ringsted.slug, invitation.pk], "invitation": [token],
+            "tokens": [], "token_revoke": [api_token.pk]}  # fmt: skip
+    if personas[persona]:
+        client.force_login(personas[persona])
+    failures = []
+    for name, expected in MEMBER_PAGES.items():
+        url = reverse(f"plans:{name}", args=args[name])
+        if name in MEMBER_POSTS:
+            got = client.post(url, MEMBER_POSTS[name]).status_code
+        else:
+            got = client.get(url).status_code
+        if got != expected[persona]:
+            failures.append(f"{persona}: {name} gave {got}, not {expected[persona]}")
+    assert not failures, "\n".join(failures)
+    # A refused write changed nothing.
+    changed = MEMBER_PAGES["member_change"][persona] == 302 and personas[persona]
+    assert Membership.objects.get(pk=committee.pk).role == ("analyst" if changed else "committee")
+    withdrawn = Invitation.objects.get(pk=invitation.pk).revoked_at is not None
+    assert withdrawn == bool(changed)
+    revoked = ApiToken.objects.get(pk=api_token.pk).revoked_at is not None
+    assert revoked == (persona == "analyst of the private")
 
 
 def page_args(name, pages, batch):

@@ -178,6 +178,19 @@ narrative-detail    PUT,PATCH               public-open          403 404 404 404
 narrative-detail    PUT,PATCH               private              403 403 400 400 404 400
 narrative-detail    PUT,PATCH               private-open,private-draft 403 404 200 200 404 200
 narrative-detail    POST,DELETE             public,public-open,private,private-open,private-draft 403 405 405 405 405 405
+
+membership-list     GET                     -                    200 200 200 200 200 200
+membership-list     POST                    public               403 403 403 403 201 201
+membership-list     POST                    private              403 403 403 201 403 201
+membership-list     PUT,PATCH,DELETE        -                    403 405 405 405 405 405
+membership-detail   GET                     public               404 404 404 404 200 200
+membership-detail   GET                     private              404 404 404 200 404 200
+membership-detail   PATCH                   public               403 404 404 404 200 200
+membership-detail   PATCH                   private              403 404 404 200 404 200
+membership-detail   POST,PUT,DELETE         public,private       403 405 405 405 405 405
+membership-deactivate POST                  public               403 404 404 404 200 200
+membership-deactivate POST                  private              403 404 404 200 404 200
+membership-deactivate GET,PUT,PATCH,DELETE  public,private       403 405 405 405 405 405
 """  # noqa: E501
 
 
@@ -269,6 +282,10 @@ def world(member, admin_user):
             "committee": Committee.objects.create(municipality=municipality, name="Udvalget"),
             "measurement": Measurement.objects.get(area=municipality),
         }
+        # a committee member of each: the administrators' memberships to manage
+        objects[side]["membership"] = Membership.objects.get(
+            user=member(municipality, Membership.Role.COMMITTEE, username=f"udvalg-{side}")
+        )
         objects[f"{side}-open"] = {
             "round": sides[side]["round open"], "narrative": sides[side]["narrative open"]
         }  # fmt: skip
@@ -315,6 +332,8 @@ def create_body(basename, objects, where):
                                  "period": "2023M01", "value": "12"}],
         "narrative": lambda: {"target": o["narrative"].target_id, "round": o["round"].pk,
                               "text": "Ny status"},
+        "membership": lambda: {"email": "ny@example.dk", "role": "analyst",
+                               "municipality": o["area"].slug},
     }[basename]()  # fmt: skip
 
 
@@ -322,7 +341,7 @@ CHANGE = {
     "plan": {"summary": "Ændret"}, "focusarea": {"intro": "Ændret"},
     "guidepost": {"text": "Ændret"}, "initiative": {"body": "Ændret"},
     "indicator": {"description": "Ændret"}, "target": {"wording": "Maksimalt 11"},
-    "narrative": {"text": "Ændret status"},
+    "narrative": {"text": "Ændret status"}, "membership": {"role": "analyst"},
 }  # fmt: skip
 
 
@@ -402,7 +421,7 @@ def test_every_route_and_method_for_every_role(world, role):
 
 
 LISTED = ["area", "committee", "plan", "focusarea", "guidepost", "initiative", "indicator",
-          "target", "measurement", "round", "narrative"]  # fmt: skip
+          "target", "measurement", "round", "narrative", "membership"]  # fmt: skip
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -5,6 +5,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
+from ..members import api as members_api
 from . import views
 
 router = DefaultRouter()
@@ -19,6 +20,7 @@ router.register("targets", views.TargetViewSet, basename="target")
 router.register("measurements", views.MeasurementViewSet, basename="measurement")
 router.register("rounds", views.RoundViewSet, basename="round")
 router.register("narratives", views.NarrativeViewSet, basename="narrative")
+router.register("memberships", members_api.MembershipViewSet, basename="membership")
 
 urlpatterns = [
     path("", include(router.urls)),
