@@ -140,7 +140,7 @@ class PlanSerializer(Defined):
         read_only_fields = ["key"]
         fields = ["id", "key", "municipality", "committee", "title", "kind", "start_year",
                   "end_year", "approval_state", "approved_on", "approved_by",
-                  "summary"]  # fmt: skip
+                  "summary", "narratives_required"]  # fmt: skip
 
 
 class FocusAreaSerializer(Defined):
