@@ -111,6 +111,15 @@ KIND_DEFAULTS = {
 }
 
 
+def kind_problems(kind, values) -> dict[str, str]:
+    """What a target of this kind lacks, by field, for the form and the API alike. Only the
+    requirement ("Maksimalt", "Minimum") is asked here: the model's clean() asks the rest, and
+    a kind that does not ask for it (a milestone) does without."""
+    if "bound" in KIND_FIELDS.get(kind, []) and not values.get("bound"):
+        return {"bound": _("Choose at most or at least: this kind of target needs it.")}
+    return {}
+
+
 class TargetForm(forms.ModelForm):
     target_value = DanishNumberField(label=_("Target value"), required=False)
     tolerance = DanishNumberField(
@@ -169,6 +178,9 @@ class TargetForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name, problem in kind_problems(cleaned.get("kind"), cleaned).items():
+            if name not in self.errors:
+                self.add_error(name, problem)
         # What another kind asks for is reset, so changing the kind leaves nothing behind.
         asked = set(KIND_FIELDS.get(cleaned.get("kind"), []))
         for name, default in KIND_DEFAULTS.items():
