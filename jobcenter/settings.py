@@ -271,6 +271,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "plans.tasks.recompute_stale_statuses",
         "schedule": crontab(minute="*/10"),
     },
+    # Reporting rounds: the analysts' reminders before the deadline and on the day.
+    "round-reminders": {
+        "task": "plans.tasks.send_round_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # Tables of jobindsats.dk whose published update time has passed (only with a key).
     "jobindsats-sync-due-tables": {
         "task": "kpis.tasks.sync_due_tables",
@@ -282,6 +287,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
     },
 }
+
+# Reporting rounds: analysts are reminded this many days before a round's deadline (and on the
+# day); e-mails link to the portal at PORTAL_URL (the address users open, no trailing path).
+# Mail goes through Django's EMAIL_BACKEND, from DEFAULT_FROM_EMAIL.
+ROUND_REMINDER_DAYS = int(env("ROUND_REMINDER_DAYS", "7"))
+PORTAL_URL = env("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The jobindsats.dk connector (kpis/jobindsats/). The key is issued by STAR to an organisation
 # and lives only in the environment; without it the connector does nothing and says why.

@@ -212,6 +212,8 @@ class Loader:
                 plan=plan,
                 name=r["name"],
                 cut_off=_date(r["cut_off"], where),
+                # The documents give no deadline: the round is then due on its cut-off.
+                deadline=_date(r["deadline"], where) if r.get("deadline") else None,
                 state=ReportingRound.State.DRAFT if state == "approved" else state,
             )
         for n in plan_doc.get("narratives", []) or []:

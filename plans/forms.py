@@ -111,6 +111,15 @@ KIND_DEFAULTS = {
 }
 
 
+def kind_problems(kind, values) -> dict[str, str]:
+    """What a target of this kind lacks, by field, for the form and the API alike. Only the
+    requirement ("Maksimalt", "Minimum") is asked here: the model's clean() asks the rest, and
+    a kind that does not ask for it (a milestone) does without."""
+    if "bound" in KIND_FIELDS.get(kind, []) and not values.get("bound"):
+        return {"bound": _("Choose at most or at least: this kind of target needs it.")}
+    return {}
+
+
 class TargetForm(forms.ModelForm):
     target_value = DanishNumberField(label=_("Target value"), required=False)
     tolerance = DanishNumberField(
@@ -169,6 +178,9 @@ class TargetForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name, problem in kind_problems(cleaned.get("kind"), cleaned).items():
+            if name not in self.errors:
+                self.add_error(name, problem)
         # What another kind asks for is reset, so changing the kind leaves nothing behind.
         asked = set(KIND_FIELDS.get(cleaned.get("kind"), []))
         for name, default in KIND_DEFAULTS.items():
@@ -226,7 +238,7 @@ class PlanForm(forms.ModelForm):
     class Meta:
         model = Plan
         fields = ["title", "kind", "committee", "start_year", "end_year", "approval_state",
-                  "approved_on", "approved_by", "summary"]  # fmt: skip
+                  "approved_on", "approved_by", "summary", "narratives_required"]  # fmt: skip
         widgets = {"approved_on": ISO_DATE}
 
     def __init__(self, *args, municipality, **kwargs):
@@ -340,3 +352,43 @@ class RevertForm(forms.Form):
         if not self.target.history.filter(history_id=version).exists():
             raise forms.ValidationError(_("The target has no such version."))
         return version
+
+
+class PlanCopyForm(forms.Form):
+    """ "Ny plan ud fra denne": the new plan's title and years."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    start_year = forms.IntegerField(
+        label=_("First year"), min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
+    end_year = forms.IntegerField(label=_("Last year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_year"), cleaned.get("end_year")
+        if start and end and end < start:
+            self.add_error("end_year", _("The last year cannot come before the first."))
+        return cleaned
+
+
+class TargetCopyForm(forms.Form):
+    """One target of the plan being copied: its new deadline and baseline."""
+
+    target = forms.IntegerField(widget=forms.HiddenInput)
+    deadline = forms.DateField(label=_("New deadline"), widget=ISO_DATE)
+    baseline_value = DanishNumberField(label=_("Baseline value"), required=False)
+    baseline_period = PeriodField(
+        label=_("Baseline period"), required=False, help_text=_("e.g. 2024, 2024M11 or 4.kv.24")
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        value, period = cleaned.get("baseline_value"), cleaned.get("baseline_period")
+        if (value is None) != (period is None) and not self.errors:
+            raise forms.ValidationError(
+                _("A baseline needs both a value and a period; leave both empty for none.")
+            )
+        return cleaned
+
+
+TargetCopyFormSet = forms.formset_factory(TargetCopyForm, extra=0)

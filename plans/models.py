@@ -127,6 +127,14 @@ class Plan(models.Model):
     )
     summary = models.TextField(_("summary"), blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    narratives_required = models.BooleanField(
+        _("narratives required for targets not met"),
+        default=False,
+        help_text=_(
+            "A reporting round is submitted only when every target not met has a status "
+            "narrative; otherwise the analysts may confirm that it goes without one."
+        ),
+    )
     # Who changed the definition, when, from what: viewable and revertible in the admin.
     history = HistoricalRecords()
 
@@ -510,6 +518,11 @@ class ReportingRound(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     cut_off = models.DateField(_("cut-off date"))
+    # When the analysts' narratives are due. Rounds made before deadlines existed were given
+    # their cut-off (migration 0003).
+    deadline = models.DateField(
+        _("deadline"), help_text=_("When the status narratives are due for approval.")
+    )
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     approved_by = user_reference(_("approved by"))
@@ -583,6 +596,37 @@ class StatusNarrative(models.Model):
 
     def __str__(self):
         return f"{self.round.name}: {self.target}"
+
+
+class RoundNotice(models.Model):
+    """An e-mail about a round that has been sent (or is being sent): the row is the claim, so
+    two beats or two workers never send the same notice twice (plans.notices)."""
+
+    class Kind(models.TextChoices):
+        BEFORE_DEADLINE = "before_deadline", _("reminder before the deadline")
+        ON_DEADLINE = "on_deadline", _("reminder on the deadline")
+        SUBMITTED = "submitted", _("submitted for approval")
+        APPROVED = "approved", _("approved")
+
+    round = models.ForeignKey(
+        ReportingRound,
+        verbose_name=_("reporting round"),
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("round notice")
+        verbose_name_plural = _("round notices")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "kind"], name="one_notice_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.round}: {self.get_kind_display()}"
 
 
 # The members' models (invitations, activity, API tokens) live with their services.

@@ -246,3 +246,39 @@ def round_results(reporting_round, *, today) -> dict[int, engine.Result]:
         return {r.target_id: result_from_status(r) for r in stored}
     targets = targets_with_definitions().filter(plan=reporting_round.plan_id)
     return evaluate_targets(targets, as_of=reporting_round.evaluation_date(today))
+
+
+def round_missing_narratives(reporting_round, *, today) -> list[Target]:
+    """The round's targets that are not met (as the round shows them) and have no status
+    narrative in it: what the analysts must write, or confirm, before submitting. Near is not
+    asked for: it lies within the tolerance the administrators set for the target."""
+    results = round_results(reporting_round, today=today)
+    written = set(reporting_round.narratives.exclude(text="").values_list("target_id", flat=True))
+    return [
+        target
+        for target in Target.objects.filter(plan=reporting_round.plan_id).order_by("order", "id")
+        if target.pk not in written
+        and (result := results.get(target.pk)) is not None
+        and result.status == engine.NOT_MET
+    ]
+
+
+def baseline_proposals(plan: Plan, start_year: int) -> dict[int, tuple]:
+    """For next year's plan: each target's latest figure for the municipality before the new
+    plan's first day, of the target's period kind (else its baseline's kind), as (value,
+    Period); targets without such a figure are left out (the copy keeps their baseline)."""
+    proposals = {}
+    before = date(start_year, 1, 1)
+    for target in plan.targets.select_related("baseline_period"):
+        if target.indicator_id is None:
+            continue
+        kind = target.period_kind or (target.baseline_period.kind if target.baseline_period else "")
+        figures = Measurement.objects.filter(
+            indicator=target.indicator_id, area=plan.municipality_id, period__end__lt=before
+        ).select_related("period")
+        if kind:
+            figures = figures.filter(period__kind=kind)
+        latest = figures.order_by("-period__end", "-period__start").first()
+        if latest is not None:
+            proposals[target.pk] = (latest.value, latest.period)
+    return proposals

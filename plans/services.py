@@ -26,7 +26,7 @@ from .models import (
     TargetRevision,
     TargetStatus,
 )
-from .selectors import evaluate_targets, targets_with_definitions
+from .selectors import evaluate_targets, round_missing_narratives, targets_with_definitions
 
 
 def status_fields(result: engine.Result, as_of: date) -> dict:
@@ -134,6 +134,9 @@ def round_approve(*, reporting_round: ReportingRound, user=None, today=None) -> 
     reporting_round.approved_at = timezone.now()
     reporting_round.approved_by = user
     reporting_round.save(update_fields=["state", "approved_at", "approved_by"])
+    from . import notices
+
+    notices.notice_on_commit(reporting_round, notices.Kind.APPROVED)
     return len(results)
 
 
@@ -241,21 +244,70 @@ def target_revise(
     return revision
 
 
-def round_create(*, plan, name, cut_off, state=ReportingRound.State.DRAFT) -> ReportingRound:
-    """A new round, draft or submitted; approval goes through round_approve, which freezes."""
+def round_create(
+    *, plan, name, cut_off, deadline=None, state=ReportingRound.State.DRAFT
+) -> ReportingRound:
+    """A new round, draft or submitted; approval goes through round_approve, which freezes.
+    The form and the API ask for the deadline; loaders of older documents (the demo, tests)
+    may leave it out, and the round is then due on its cut-off, as the migration did."""
     if state == ReportingRound.State.APPROVED:
         raise ValueError("Create the round, then approve it with round_approve.")
-    return _create(ReportingRound, plan=plan, name=name, cut_off=cut_off, state=state)
+    return _create(
+        ReportingRound, plan=plan, name=name, cut_off=cut_off, deadline=deadline or cut_off,
+        state=state,
+    )  # fmt: skip
+
+
+def target_name(target) -> str:
+    """A target as messages name it: its number and title ("1a Unge på offentlig forsørgelse")."""
+    return f"“{target}”"
+
+
+class NarrativesMissing(ValueError):
+    """Targets not met in the round without a status narrative: the round is not submitted
+    until each is written, or (unless the plan requires narratives) confirmed."""
+
+    def __init__(self, targets, *, required):
+        self.targets = list(targets)
+        self.required = required
+        names = ", ".join(target_name(t) for t in self.targets)
+        if required:
+            message = _(
+                "The plan requires a status narrative for every target not met before the "
+                "round is submitted. Missing: %(targets)s."
+            ) % {"targets": names}
+        else:
+            message = _(
+                "These targets are not met and have no status narrative: %(targets)s. Write "
+                "one for each, or confirm that the round is submitted without."
+            ) % {"targets": names}
+        super().__init__(message)
 
 
 @transaction.atomic
-def round_submit(*, reporting_round: ReportingRound) -> ReportingRound:
-    """The analysts hand the round to the administrator for approval."""
-    reporting_round = ReportingRound.objects.select_for_update().get(pk=reporting_round.pk)
+def round_submit(*, reporting_round: ReportingRound, confirmed=(), today=None) -> ReportingRound:
+    """The analysts hand the round to the administrators for approval. Each target not met
+    without a narrative must be written first, or named in `confirmed` (targets or their ids):
+    submitted without a narrative on purpose. A plan with narratives_required accepts no
+    confirmation. The administrators are told by e-mail once the round is submitted."""
+    from . import notices
+
+    reporting_round = (
+        ReportingRound.objects.select_for_update().select_related("plan").get(pk=reporting_round.pk)
+    )
     if reporting_round.frozen:
         raise RoundFrozen(_("The reporting round is already approved."))
+    missing = round_missing_narratives(reporting_round, today=today or timezone.localdate())
+    required = reporting_round.plan.narratives_required
+    confirmed_ids = {getattr(t, "pk", t) for t in confirmed}
+    unconfirmed = missing if required else [t for t in missing if t.pk not in confirmed_ids]
+    if unconfirmed:
+        raise NarrativesMissing(unconfirmed, required=required)
+    was_submitted = reporting_round.state == ReportingRound.State.SUBMITTED
     reporting_round.state = ReportingRound.State.SUBMITTED
     reporting_round.save(update_fields=["state"])
+    if not was_submitted:
+        notices.notice_on_commit(reporting_round, notices.Kind.SUBMITTED)
     return reporting_round
 
 
@@ -335,3 +387,141 @@ def target_revert(*, target: Target, version_id: int) -> Target:
     restored.save()
     refresh_on_commit(restored)
     return restored
+
+
+# -- next year's plan ----------------------------------------------------------------------
+
+
+def shift_years(day: date | None, years: int) -> date | None:
+    """The same day so many years later; 29 February becomes the 28th in a common year."""
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+class CopyProblems(ValueError):
+    """Why a plan cannot be copied as asked: problems of the new plan (by field) and of each
+    copied target (by the source target's id), in Danish."""
+
+    def __init__(self, *, plan=None, targets=None):
+        self.plan = plan or {}
+        self.targets = targets or {}
+        lines = [m for ms in self.plan.values() for m in ms]
+        lines += [m for ms in self.targets.values() for m in ms]
+        super().__init__(" ".join(lines))
+
+
+KEEP, CLEAR = "keep", "clear"
+# What a copied target does not take along: its identity and plan, and what belongs to the
+# old plan's life (the milestone's reported state; statuses, rounds, narratives and revisions
+# are rows of their own and stay behind).
+_NOT_COPIED = {"id", "plan", "key", "milestone_state"}
+
+
+def _with_history_user(instance, user):
+    if user is not None:
+        instance._history_user = user  # django-simple-history: who made the new version
+    return instance
+
+
+def _problems(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {name: [str(m) for e in errors for m in e.messages]
+                for name, errors in exc.error_dict.items()}  # fmt: skip
+    return {"__all__": list(exc.messages)}
+
+
+@transaction.atomic
+def plan_copy(
+    *, source: Plan, title, start_year, end_year, key=None, year_shift=None, deadlines=None,
+    baselines=None, user=None,
+) -> Plan:  # fmt: skip
+    """Next year's plan from this one ("Ny plan ud fra denne"): a new draft plan with copies of
+    the focus areas, guideposts, initiatives and targets, all in one transaction; nothing of
+    the source plan changes.
+
+    - deadlines: {source target id: date}; a target not named moves by year_shift (default:
+      the new start year minus the old one), and so does its "measured from" day.
+    - baselines: {source target id: "keep" | "clear" | (value, Period)}; default "keep".
+    - Each copy starts from the target value (and margin) in force at the end of the old plan,
+      revisions included: the revision's reason stays with the old target, the new one simply
+      says what is now asked. A milestone starts again as not reported.
+    Statuses, rounds, narratives and revisions are not copied; the new targets' statuses are
+    computed on commit. Raises CopyProblems naming the target for what the model refuses
+    (e.g. a RAR area the municipality no longer belongs to at the new deadline).
+    """
+    deadlines, baselines = deadlines or {}, baselines or {}
+    shift = start_year - source.start_year if year_shift is None else year_shift
+    plan = _with_history_user(
+        Plan(
+            municipality=source.municipality, committee=source.committee, kind=source.kind,
+            title=title, start_year=start_year, end_year=end_year, summary=source.summary,
+            narratives_required=source.narratives_required, approval_state=Plan.Approval.DRAFT,
+            key=key or unique_key(Plan, source.municipality.slug, title, start_year),
+        ),
+        user,
+    )  # fmt: skip
+    try:
+        plan.full_clean()
+    except ValidationError as exc:
+        raise CopyProblems(plan=_problems(exc)) from exc
+    plan.save()
+
+    focus_areas = {}
+    for fa in source.focus_areas.prefetch_related("guideposts", "initiatives").order_by(
+        "order", "id"
+    ):
+        copy = _with_history_user(
+            FocusArea(plan=plan, key=unique_key(FocusArea, plan.key, fa.title), order=fa.order,
+                      number=fa.number, title=fa.title, intro=fa.intro),
+            user,
+        )  # fmt: skip
+        copy.save()
+        focus_areas[fa.pk] = copy
+        bulk_create_with_history(
+            [Guidepost(focus_area=copy, order=g.order, text=g.text) for g in fa.guideposts.all()],
+            Guidepost, default_user=user,
+        )  # fmt: skip
+        bulk_create_with_history(
+            [Initiative(focus_area=copy, order=i.order, title=i.title, body=i.body,
+                        key_facts=list(i.key_facts)) for i in fa.initiatives.all()],
+            Initiative, default_user=user,
+        )  # fmt: skip
+
+    old_end = date(source.end_year, 12, 31)
+    problems, created = {}, []
+    for target in targets_with_definitions().filter(plan=source).prefetch_related("focus_areas"):
+        fields = {f.attname: getattr(target, f.attname) for f in Target._meta.concrete_fields
+                  if f.name not in _NOT_COPIED}  # fmt: skip
+        in_force, _revision = engine.rule_in_force(target.rule(), old_end)
+        fields["target_value"], fields["margin"] = in_force.target_value, in_force.margin
+        fields["deadline"] = deadlines.get(target.pk) or shift_years(target.deadline, shift)
+        fields["measure_from"] = shift_years(target.measure_from, shift)
+        baseline = baselines.get(target.pk, KEEP)
+        if baseline == CLEAR:
+            fields["baseline_value"] = fields["baseline_period_id"] = None
+        elif baseline != KEEP:
+            fields["baseline_value"], period = baseline
+            fields["baseline_period_id"] = period.pk if period else None
+        copy = _with_history_user(
+            Target(plan=plan, key=unique_key(Target, plan.key, target.title), **fields), user
+        )
+        try:
+            copy.full_clean()
+        except ValidationError as exc:
+            problems[target.pk] = [f"{target_name(target)}: {m}"
+                                   for ms in _problems(exc).values() for m in ms]  # fmt: skip
+            continue
+        copy.save()
+        copy.focus_areas.set([focus_areas[fa.pk] for fa in target.focus_areas.all()])
+        created.append(copy.pk)
+    if problems:
+        raise CopyProblems(targets=problems)
+
+    from .tasks import enqueue, recompute_target_statuses
+
+    transaction.on_commit(lambda: enqueue(recompute_target_statuses, created))
+    return plan

@@ -67,3 +67,26 @@ def enqueue(task, *args) -> bool:
         log.exception("Broker unreachable; %s not queued", task.name)
         return False
     return True
+
+
+@shared_task
+def send_round_reminders():
+    """Daily (beat): the analysts' reminders before a round's deadline and on the day."""
+    from . import notices
+
+    return notices.reminders_send()
+
+
+@shared_task
+def send_round_notice(round_id, kind):
+    """A notice that a round was submitted or approved; nothing if the round is gone or the
+    notice was sent already."""
+    from . import notices
+    from .models import ReportingRound
+
+    reporting_round = (
+        ReportingRound.objects.select_related("plan__municipality").filter(pk=round_id).first()
+    )
+    if reporting_round is None:
+        return None
+    return notices.notice_send(reporting_round=reporting_round, kind=kind)

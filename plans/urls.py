@@ -44,8 +44,11 @@ urlpatterns = [
         "figures/import/<int:batch_id>/status/", views_figures.import_status, name="import_status"
     ),
     path(f"{P}/rounds/<int:round_id>/work/", views_rounds.round_work, name="round_work"),
+    path(f"{P}/rounds/<int:round_id>/submit/", views_rounds.round_submit, name="round_submit"),
+    path(f"{P}/rounds/<int:round_id>/approve/", views_rounds.round_approve, name="round_approve"),
     # Administrators: definitions
     path(f"{P}/edit/", views_definitions.plan_edit, name="plan_edit"),
+    path(f"{P}/copy/", views_definitions.plan_copy, name="plan_copy"),
     path(f"{P}/themes/<slug:area_key>/edit/", views_definitions.focus_area_edit, name="theme_edit"),
     path("indicators/<slug:key>/edit/", views_definitions.indicator_edit, name="indicator_edit"),
     path(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from jobcenter.tables import export_requested
 from kpis.models import Area, Indicator
 
-from . import access, presenters, presenters_indicators, selectors, stale
+from . import access, presenters, presenters_indicators, presenters_rounds, selectors, stale
 from .cards import cards_for
 from .models import Membership, ReportingRound
 
@@ -128,9 +128,14 @@ def _report_context(plan, reporting_round=None):
 
 
 def round_detail(request, plan_key, round_id):
+    """The round as a report, with a summary per theme and the reader's next step (write,
+    submit, approve, read)."""
     reporting_round = _round(request, plan_key, round_id)
     plan = _plan(request, plan_key)
-    return render(request, "plans/round_detail.html", _report_context(plan, reporting_round))
+    context = _report_context(plan, reporting_round)
+    context["summary"] = presenters_rounds.round_summary(context["themes"])
+    context["steps"] = presenters_rounds.next_steps(request.user, reporting_round)
+    return render(request, "plans/round_detail.html", context)
 
 
 def _pdf(request, context, filename):

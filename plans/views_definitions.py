@@ -18,9 +18,11 @@ from .forms import (
     GuidepostFormSet,
     IndicatorForm,
     InitiativeFormSet,
+    PlanCopyForm,
     PlanForm,
     RevertForm,
     ReviseForm,
+    TargetCopyFormSet,
     TargetForm,
 )
 from .models import FocusArea, Membership, Plan, Target
@@ -212,3 +214,69 @@ def target_history(request, plan_key, target_key):
                "figures": figures.order_by("-changed_at")[:200], "form": form}  # fmt: skip
     status = 400 if form.errors else 200
     return render(request, "plans/target_history.html", context, status=status)
+
+
+def _copy_title(source, start_year, end_year):
+    """The old title with the new years where it names the old ones ("… 2024" → "… 2025")."""
+    title = source.title.replace(source.years, Plan(start_year=start_year,
+                                                    end_year=end_year).years)  # fmt: skip
+    return title.replace(str(source.start_year), str(start_year))
+
+
+@login_required
+def plan_copy(request, plan_key):
+    """ "Ny plan ud fra denne": next year's plan from this one, asking for the new period and
+    each target's deadline and baseline (proposed: the latest figure before the new start,
+    else the old baseline). Nothing of this plan changes."""
+    source = _editable_plan(request, plan_key)
+    targets = {t.pk: t for t in source.targets.select_related("indicator", "baseline_period")}
+    start = source.end_year + 1
+    end = start + source.end_year - source.start_year
+    proposals = selectors.baseline_proposals(source, start)
+    initial_rows = []
+    for target in targets.values():
+        value, period = proposals.get(target.pk, (target.baseline_value, target.baseline_period))
+        initial_rows.append({"target": target.pk, "baseline_value": value,
+                             "baseline_period": period,
+                             "deadline": services.shift_years(target.deadline, start -
+                                                              source.start_year)})  # fmt: skip
+    data = request.POST or None
+    form = PlanCopyForm(data, initial={"title": _copy_title(source, start, end),
+                                       "start_year": start, "end_year": end})  # fmt: skip
+    rows = TargetCopyFormSet(data, initial=initial_rows, prefix="targets")
+    if request.method == "POST" and form.is_valid() and rows.is_valid():
+        chosen = [r.cleaned_data for r in rows if r.cleaned_data.get("target") in targets]
+        try:
+            plan = services.plan_copy(
+                source=source, user=request.user, **form.cleaned_data,
+                deadlines={r["target"]: r["deadline"] for r in chosen},
+                baselines={r["target"]: (r["baseline_value"], r["baseline_period"])
+                           if r["baseline_value"] is not None else services.CLEAR
+                           for r in chosen},
+            )  # fmt: skip
+        except services.CopyProblems as exc:
+            for name, errors in exc.plan.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+            for row in rows:
+                for error in exc.targets.get(row.cleaned_data.get("target"), ()):
+                    row.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The new plan is made as a draft; check it and approve it.")
+            )
+            return redirect("plans:plan", plan.key)
+    lines = [
+        (row, targets.get(_int(row["target"].value())), _int(row["target"].value()) in proposals)
+        for row in rows
+    ]
+    context = {"plan": source, "form": form, "rows": rows, "lines": lines, "start": start}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "plans/plan_copy.html", context, status=status)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

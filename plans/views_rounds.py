@@ -18,12 +18,22 @@ from .models import ReportingRound
 NARRATIVE_MAX = 20_000
 
 
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 class RoundForm(forms.ModelForm):
     class Meta:
         model = ReportingRound
-        fields = ["name", "cut_off"]
-        widgets = {"cut_off": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
-        help_texts = {"name": gettext_lazy("e.g. “Status maj 2025” or “Afrapportering for 2025”")}
+        fields = ["name", "cut_off", "deadline"]
+        widgets = {"cut_off": DATE, "deadline": DATE}
+        help_texts = {
+            "name": gettext_lazy("e.g. “Status maj 2025” or “Afrapportering for 2025”"),
+            "cut_off": gettext_lazy("Figures for periods up to this day count in the round."),
+            "deadline": gettext_lazy(
+                "When the status narratives are due. The analysts are reminded by e-mail "
+                "beforehand and on the day."
+            ),
+        }
 
 
 @login_required
@@ -34,9 +44,7 @@ def round_create(request, plan_key):
     form = RoundForm(request.POST or None, instance=ReportingRound(plan=plan))
     if request.method == "POST" and form.is_valid():
         try:
-            reporting_round = services.round_create(
-                plan=plan, name=form.cleaned_data["name"], cut_off=form.cleaned_data["cut_off"]
-            )
+            reporting_round = services.round_create(plan=plan, **form.cleaned_data)
         except ValidationError as exc:  # e.g. the plan already has a round of that name
             form.add_error(None, exc)
         else:
@@ -74,6 +82,10 @@ def round_work(request, plan_key, round_id):
             except services.RoundFrozen as exc:
                 messages.error(request, str(exc))
                 return redirect("plans:round", plan.key, reporting_round.pk)
+            except services.NarrativesMissing:
+                # The narratives are saved; the submit page lists what is still missing.
+                _save_round_work(request, plan, reporting_round, targets, texts, saved, "save")
+                return redirect("plans:round_submit", plan.key, reporting_round.pk)
         shown = texts  # nothing saved: keep what was typed
     results = selectors.round_results(reporting_round, today=timezone.localdate())
     items = [
@@ -116,3 +128,65 @@ def _save_round_work(request, plan, reporting_round, targets, texts, saved, acti
     else:
         messages.success(request, _("The narratives are saved."))
     return redirect("plans:round_work", plan.key, reporting_round.pk)
+
+
+def _open_round(request, plan_key, round_id):
+    """A round in progress of a plan the user may write narratives for."""
+    reporting_round = get_object_or_404(
+        access.visible_rounds(request.user).select_related("plan__municipality"),
+        pk=round_id,
+        plan__key=plan_key,
+    )
+    if not access.can_edit_figures(request.user, reporting_round.plan.municipality_id):
+        raise PermissionDenied
+    return reporting_round
+
+
+@login_required
+def round_submit(request, plan_key, round_id):
+    """Submit the round for approval. The targets not met without a narrative are listed
+    first: each is written (on the narratives page) or confirmed to go without one, unless
+    the plan requires narratives."""
+    reporting_round = _open_round(request, plan_key, round_id)
+    plan = reporting_round.plan
+    if reporting_round.frozen:
+        return redirect("plans:round", plan.key, reporting_round.pk)
+    missing = selectors.round_missing_narratives(reporting_round, today=timezone.localdate())
+    confirmed = {int(v) for v in request.POST.getlist("confirm") if v.isdigit()}
+    error = None
+    if request.method == "POST":
+        try:
+            services.round_submit(reporting_round=reporting_round, confirmed=confirmed)
+        except services.RoundFrozen as exc:
+            messages.error(request, str(exc))
+            return redirect("plans:round", plan.key, reporting_round.pk)
+        except services.NarrativesMissing as exc:
+            error = exc
+        else:
+            messages.success(request, _("The round is submitted for approval."))
+            return redirect("plans:round", plan.key, reporting_round.pk)
+    context = {
+        "plan": plan,
+        "round": reporting_round,
+        "missing": [(t, t.pk in confirmed) for t in missing],
+        "required": plan.narratives_required,
+        "error": error,
+    }
+    return render(request, "plans/round_submit.html", context, status=400 if error else 200)
+
+
+@login_required
+def round_approve(request, plan_key, round_id):
+    """Approve and freeze the round, from its own page (administrators)."""
+    reporting_round = _open_round(request, plan_key, round_id)
+    plan = reporting_round.plan
+    if not access.can_edit_definitions(request.user, plan.municipality_id):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.round_approve(reporting_round=reporting_round, user=request.user)
+        except services.RoundFrozen as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The round is approved and frozen."))
+    return redirect("plans:round", plan.key, reporting_round.pk)

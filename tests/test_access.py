@@ -118,9 +118,17 @@ FIGURE_PAGES = {
                      "superuser": OK},
     "round_work": {"anonymous": 302, "committee of the private": HIDDEN,
                    "analyst of the private": OK, "analyst of the public": HIDDEN, "superuser": OK},
+    # submitting it: the list of targets not met without a narrative, and the button
+    "round_submit": {"anonymous": 302, "committee of the private": HIDDEN,
+                     "analyst of the private": OK, "analyst of the public": HIDDEN,
+                     "superuser": OK},
     # defining plans, focus areas and indicators: administrators only
     "plan_new": {"anonymous": 302, "committee of the private": 403,
                  "analyst of the private": 403, "analyst of the public": 403, "superuser": OK},
+    # "Ny plan ud fra denne": the private municipality's administrators
+    "plan_copy": {"anonymous": 302, "committee of the private": HIDDEN,
+                  "analyst of the private": 403, "analyst of the public": HIDDEN,
+                  "superuser": OK},
     "plan_edit": {"anonymous": 302, "committee of the private": HIDDEN,
                   "analyst of the private": 403, "analyst of the public": HIDDEN,
                   "superuser": OK},
@@ -170,8 +178,12 @@ FIGURE_PAGES = {
     "source_sync": {"anonymous": 302, "committee of the private": 403,
                     "analyst of the private": 403, "analyst of the public": 403,
                     "superuser": 403},
+    # approving the round in progress from its own page (POST; last: it freezes the round)
+    "round_approve": {"anonymous": 302, "committee of the private": HIDDEN,
+                      "analyst of the private": 403, "analyst of the public": HIDDEN,
+                      "superuser": 302},
 }  # fmt: skip
-POSTED = {"import_commit", "source_sync"}
+POSTED = {"import_commit", "source_sync", "round_approve"}
 
 
 # A municipality's own settings, here the private municipality's comparable municipalities:
@@ -281,7 +293,9 @@ def page_args(name, pages, batch):
         "import": [batch.pk], "import_status": [batch.pk], "import_commit": [batch.pk],
         "figures": [plan.key], "round_create": [plan.key], "target_new": [plan.key],
         "plan_edit": [plan.key], "theme_new": [plan.key],
-        "round_work": [plan.key, draft.pk], "theme_edit": [plan.key, theme.key],
+        "round_work": [plan.key, draft.pk], "round_submit": [plan.key, draft.pk],
+        "round_approve": [plan.key, draft.pk], "plan_copy": [plan.key],
+        "theme_edit": [plan.key, theme.key],
         "target_edit": [plan.key, "r-target"], "target_revise": [plan.key, "r-target"],
         "target_history": [plan.key, "r-target"],
         "indicator_edit": ["ringsted-lokal"],

@@ -301,3 +301,113 @@ def test_a_narrative_patch_keeps_its_target_round_and_text(world):
                           format="json").json()  # fmt: skip
     patched = client.patch(f"/api/narratives/{created['id']}/", {}, format="json")
     assert patched.status_code == 200 and patched.json()["text"] == "Første"
+
+
+# -- what the pages do, through the API (issue 14) ------------------------------------------
+
+
+@pytest.fixture
+def admin(world, member):
+    return with_token(member(world["guldborgsund"], Membership.Role.ADMIN, username="chef"))
+
+
+def test_analysts_create_a_round_with_its_deadline(world):
+    analyst = with_token(world["analyst"])
+    body = {"plan": "g", "name": "Status maj 2024", "cut_off": "2024-05-31"}
+    missing = analyst.post("/api/rounds/", body, format="json")
+    assert missing.status_code == 400 and "deadline" in missing.json()["error"]["details"]
+    created = analyst.post("/api/rounds/", {**body, "deadline": "2024-06-14"}, format="json")
+    assert created.status_code == 201
+    assert created.json() | {"id": 0} == {
+        "id": 0, "plan": "g", "name": "Status maj 2024", "cut_off": "2024-05-31",
+        "deadline": "2024-06-14", "state": "draft", "approved_at": None, "results": [],
+    }  # fmt: skip
+    again = analyst.post("/api/rounds/", {**body, "deadline": "2024-06-14"}, format="json")
+    assert again.status_code == 400  # the plan has a round of that name
+    assert analyst.get("/api/rounds/", {"plan": "g"}).json()["count"] == 1
+
+
+def test_submit_through_the_api_asks_for_the_narratives_of_targets_not_met(world, member):
+    record(world["unge"], world["guldborgsund"], "2022M11-2023M11", "1.100")  # not met
+    reporting_round = round_create(plan=world["plan"], name="Status", cut_off=date(2023, 12, 31))
+    analyst = with_token(world["analyst"])
+    url = f"/api/rounds/{reporting_round.pk}/submit/"
+    refused = analyst.post(url, {}, format="json")
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["details"] == {"missing": ["unge"], "required": False}
+    assert "ikke opfyldt og har ingen statusbeskrivelse" in error["message"]
+    confirmed = analyst.post(url, {"confirm_without_narrative": ["unge"]}, format="json")
+    assert confirmed.status_code == 200 and confirmed.json()["state"] == "submitted"
+
+
+def test_target_revisions_are_read_and_made_through_the_api(world, admin):
+    url = "/api/targets/unge/revisions/"
+    analyst = with_token(world["analyst"])
+    assert analyst.get(url).json() == []
+    body = {"effective": "2023-06-01", "target_value": "1050", "reason": "Justeret måltal"}
+    assert analyst.post(url, body, format="json").status_code == 403
+    wrong = admin.post(url, {**body, "target_value": None, "margin": "1"}, format="json")
+    assert wrong.status_code == 400 and "target_value" in wrong.json()["error"]["details"]
+    made = admin.post(url, body, format="json")
+    assert made.status_code == 201
+    assert made.json()["target_value"] == "1050.000000" and made.json()["created_by"] == "chef"
+    listed = admin.get(url).json()
+    assert [(r["effective"], r["reason"]) for r in listed] == [("2023-06-01", "Justeret måltal")]
+
+
+def test_a_milestone_needs_no_bound_but_a_threshold_does(world, admin):
+    milestone = {
+        "plan": "g",
+        "title": "Ny model",
+        "wording": "En ny model implementeres",
+        "kind": "milestone",
+        "deadline": "2023-12-31",
+        "milestone_state": "done",
+    }
+    created = admin.post("/api/targets/", milestone, format="json")
+    assert created.status_code == 201, created.json()
+    threshold = {"plan": "g", "title": "Unge", "wording": "Maksimalt 1.075", "kind": "threshold",
+                 "indicator": "unge-offentlig-forsorgelse", "target_value": "1075",
+                 "deadline": "2023-12-31"}  # fmt: skip
+    refused = admin.post("/api/targets/", threshold, format="json")
+    assert refused.status_code == 400 and "bound" in refused.json()["error"]["details"]
+    # a milestone changed to a threshold must name its bound too
+    key = created.json()["key"]
+    patch = {"kind": "threshold", "indicator": "unge-offentlig-forsorgelse",
+             "target_value": "1075"}  # fmt: skip
+    assert admin.patch(f"/api/targets/{key}/", patch, format="json").status_code == 400
+
+
+def test_every_filter_takes_the_key(world, admin):
+    theme = admin.post("/api/focus-areas/", {"plan": "g", "title": "Erhverv", "order": 0},
+                       format="json").json()  # fmt: skip
+    admin.patch("/api/targets/unge/", {"focus_areas": [theme["id"]]}, format="json")
+    admin.post("/api/guideposts/", {"focus_area": theme["id"], "text": "Vi vil"}, format="json")
+    client = with_token(world["analyst"])
+    assert client.get("/api/focus-areas/", {"plan": "g"}).json()["count"] == 1
+    assert client.get("/api/focus-areas/", {"plan": world["plan"].pk}).json()["count"] == 1
+    assert client.get("/api/guideposts/", {"focus_area": theme["key"]}).json()["count"] == 1
+    for query in ({"plan": "g"}, {"indicator": "unge-offentlig-forsorgelse"},
+                  {"focus_area": theme["key"]}, {"municipality": "guldborgsund"}):  # fmt: skip
+        assert client.get("/api/targets/", query).json()["count"] == 1, query
+    assert client.get("/api/targets/", {"indicator": "andet"}).json()["count"] == 0
+
+
+def test_a_plan_is_copied_through_the_api(world, admin, django_capture_on_commit_callbacks):
+    body = {"title": "Beskæftigelsesplan 2024", "start_year": 2024, "end_year": 2024,
+            "targets": [{"target": "unge", "baseline": "latest"}]}  # fmt: skip
+    assert with_token(world["analyst"]).post("/api/plans/g/copy/", body,
+                                             format="json").status_code == 403  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        copied = admin.post("/api/plans/g/copy/", body, format="json")
+    assert copied.status_code == 201, copied.json()
+    plan = copied.json()
+    assert (plan["key"], plan["approval_state"]) == ("guldborgsund-beskaeftigelsesplan-2024",
+                                                     "draft")  # fmt: skip
+    target = admin.get("/api/targets/", {"plan": plan["key"]}).json()["results"][0]
+    assert target["deadline"] == "2024-12-31" and target["baseline_value"] == "969.000000"
+    assert target["baseline_period"] == "2022M11-2023M11" and target["status"] is not None
+    unknown = admin.post("/api/plans/g/copy/", {**body, "targets": [{"target": "nope"}]},
+                         format="json")  # fmt: skip
+    assert unknown.status_code == 400

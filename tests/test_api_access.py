@@ -72,6 +72,10 @@ plan-detail         PATCH                   public               403 403 403 403
 plan-detail         PATCH                   private              403 403 403 200 404 200
 plan-detail         PATCH                   private-draft        403 404 403 200 404 200
 plan-detail         POST,PUT,DELETE         public,private,private-draft 403 405 405 405 405 405
+plan-copy           POST                    public               403 403 403 403 201 201
+plan-copy           POST                    private              403 403 403 201 404 201
+plan-copy           POST                    private-draft        403 404 403 201 404 201
+plan-copy           GET,PUT,PATCH,DELETE    public,private,private-draft 403 405 405 405 405 405
 
 focusarea-list      GET                     -                    200 200 200 200 200 200
 focusarea-list      POST                    public               403 403 403 403 201 201
@@ -134,6 +138,13 @@ target-detail       PATCH                   public               403 403 403 403
 target-detail       PATCH                   private              403 403 403 200 404 200
 target-detail       PATCH                   private-draft        403 404 403 200 404 200
 target-detail       POST,PUT,DELETE         public,private,private-draft 403 405 405 405 405 405
+target-revisions    GET                     public               200 200 200 200 200 200
+target-revisions    GET                     private              404 200 200 200 404 200
+target-revisions    GET                     private-draft        404 404 200 200 404 200
+target-revisions    POST                    public               403 403 403 403 201 201
+target-revisions    POST                    private              403 403 403 201 404 201
+target-revisions    POST                    private-draft        403 404 403 201 404 201
+target-revisions    PUT,PATCH,DELETE        public,private,private-draft 403 405 405 405 405 405
 
 measurement-list    GET                     -                    200 200 200 200 200 200
 measurement-list    POST,PUT,PATCH,DELETE   -                    405 405 405 405 405 405
@@ -146,12 +157,15 @@ measurement-bulk    POST                    private              403 403 200 200
 measurement-bulk    GET,PUT,PATCH,DELETE    -                    403 405 405 405 405 405
 
 round-list          GET                     -                    200 200 200 200 200 200
-round-list          POST,PUT,PATCH,DELETE   -                    405 405 405 405 405 405
+round-list          POST                    public               403 403 403 403 201 201
+round-list          POST                    private              403 403 201 201 400 201
+round-list          POST                    private-draft        403 400 201 201 400 201
+round-list          PUT,PATCH,DELETE        -                    403 405 405 405 405 405
 round-detail        GET                     public               200 200 200 200 200 200
 round-detail        GET                     public-open          404 404 404 404 200 200
 round-detail        GET                     private              404 200 200 200 404 200
 round-detail        GET                     private-open,private-draft 404 404 200 200 404 200
-round-detail        POST,PUT,PATCH,DELETE   public,public-open,private,private-open,private-draft 405 405 405 405 405 405
+round-detail        POST,PUT,PATCH,DELETE   public,public-open,private,private-open,private-draft 403 405 405 405 405 405
 round-submit        POST                    public               403 403 403 403 400 400
 round-submit        POST                    public-open          403 404 404 404 200 200
 round-submit        POST                    private              403 403 400 400 404 400
@@ -334,6 +348,8 @@ def create_body(basename, objects, where):
                               "text": "Ny status"},
         "membership": lambda: {"email": "ny@example.dk", "role": "analyst",
                                "municipality": o["area"].slug},
+        "round": lambda: {"plan": o["plan"].key, "name": "Ny runde", "cut_off": "2023-09-30",
+                          "deadline": "2023-10-15"},
     }[basename]()  # fmt: skip
 
 
@@ -353,6 +369,12 @@ def request_for(route, method, where, objects):
     if kind == "list":
         body = create_body(basename, objects, where) if where != "-" else {}
         return reverse(route), body
+    if kind == "copy":  # next year's plan from this one
+        body = {"title": "Næste plan", "start_year": 2024, "end_year": 2024}
+        return reverse(route, args=[objects[where]["plan"].key]), body
+    if kind == "revisions":  # "Justér måltallet" (the targets are "Maksimalt 1.075")
+        body = {"effective": "2023-06-01", "target_value": "1000", "reason": "Justeret"}
+        return reverse(route, args=[objects[where]["target"].key]), body
     if kind == "bulk":
         body = create_body("measurement", objects, where) if where != "-" else []
         return reverse(route), body
@@ -461,17 +483,39 @@ def test_a_refused_write_names_no_hidden_object(world):
         ("/api/focus-areas/", "plan", "plan"),
         ("/api/guideposts/", "focus_area", "focusarea"),
         ("/api/initiatives/", "focus_area", "focusarea"),
-        ("/api/narratives/", "round", "round"),
         ("/api/narratives/", "target", "target"),
+        ("/api/targets/", "plan", "plan"),
+        ("/api/targets/", "focus_area", "focusarea"),
+        ("/api/rounds/", "plan", "plan"),
     ],
 )
-def test_a_filter_on_a_hidden_row_answers_like_an_unknown_one(client, world, route, field, kind):
-    """Filtering by a row one may not see (another municipality's draft) must not tell that
-    it exists: the same answer as for an id nobody has."""
+@pytest.mark.parametrize("by", ["key", "id"])
+def test_a_filter_on_a_hidden_row_answers_like_an_unknown_one(
+    client, world, route, field, kind, by
+):
+    """Filters take the key, as bodies and answers name the row (a number is still read as its
+    id). Filtering by a row one may not see (another municipality's draft) must not tell that
+    it exists: the same empty list as for a key nobody has."""
     objects, personas = world
     client.force_login(personas["other admin"])
-    unknown = client.get(route, {field: 999_999})
-    hidden = client.get(route, {field: objects["private-draft"][kind].pk})
-    mine = client.get(route, {field: objects["public"][kind].pk})
+
+    def named(row):
+        return row.key if by == "key" else row.pk
+
+    unknown = client.get(route, {field: "nobody-has-this" if by == "key" else 999_999})
+    hidden = client.get(route, {field: named(objects["private-draft"][kind])})
+    mine = client.get(route, {field: named(objects["public"][kind])})
+    assert unknown.status_code == hidden.status_code == 200
+    assert unknown.json()["count"] == hidden.json()["count"] == 0
+    assert mine.status_code == 200 and mine.json()["count"] >= 1
+
+
+def test_a_round_filter_on_a_hidden_round_answers_like_an_unknown_one(client, world):
+    """A round has no key: the filter takes its id, and refuses a hidden one as unknown."""
+    objects, personas = world
+    client.force_login(personas["other admin"])
+    unknown = client.get("/api/narratives/", {"round": 999_999})
+    hidden = client.get("/api/narratives/", {"round": objects["private-draft"]["round"].pk})
+    mine = client.get("/api/narratives/", {"round": objects["public"]["round"].pk})
     assert unknown.status_code == hidden.status_code == 400
     assert mine.status_code == 200 and mine.json()["count"] >= 1

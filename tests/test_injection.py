@@ -181,7 +181,7 @@ def world(db):
     )
     target = Target.objects.get(plan=plan)
     reporting_round = ReportingRound.objects.create(
-        plan=plan, name="Afrapportering", cut_off=date(2023, 12, 31)
+        plan=plan, name="Afrapportering", cut_off=date(2023, 12, 31), deadline=date(2024, 1, 15)
     )
     StatusNarrative.objects.create(target=target, round=reporting_round, text="Det går godt")
     Initiative.objects.filter(focus_area=theme).update(key_facts=["16 partnerskaber"])

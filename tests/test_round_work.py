@@ -91,11 +91,11 @@ def test_an_analyst_creates_a_round(client, member, draft_round):
     client.force_login(member(plan.municipality))
     response = client.post(
         reverse("plans:round_create", args=[plan.key]),
-        {"name": "Afrapportering for 2023", "cut_off": "2024-03-31"},
+        {"name": "Afrapportering for 2023", "cut_off": "2024-03-31", "deadline": "2024-04-15"},
     )
     created = ReportingRound.objects.get(name="Afrapportering for 2023")
     assert response["Location"] == work_url(plan, created)
-    assert created.state == "draft"
+    assert created.state == "draft" and created.deadline == date(2024, 4, 15)
     bad = client.post(
         reverse("plans:round_create", args=[plan.key]), {"name": "X", "cut_off": "31-03"}
     )
@@ -106,7 +106,8 @@ def test_a_duplicate_round_name_is_a_form_error_not_a_crash(client, member, draf
     plan, reporting_round = draft_round
     client.force_login(member(plan.municipality))
     response = client.post(reverse("plans:round_create", args=[plan.key]),
-                           {"name": reporting_round.name, "cut_off": "2024-03-31"})  # fmt: skip
+                           {"name": reporting_round.name, "cut_off": "2024-03-31",
+                            "deadline": "2024-04-15"})  # fmt: skip
     assert response.status_code == 200
     assert ReportingRound.objects.filter(name=reporting_round.name).count() == 1
     assert "allerede" in response.content.decode()  # "… eksisterer allerede."

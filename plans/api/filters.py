@@ -2,11 +2,12 @@
 
 import django_filters
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from kpis.models import Measurement
 
 from .. import access
-from ..models import FocusArea, Guidepost, Initiative, StatusNarrative, Target
+from ..models import FocusArea, Guidepost, Initiative, ReportingRound, StatusNarrative, Target
 
 
 def visible(selector):
@@ -18,6 +19,26 @@ def visible(selector):
         return selector(request.user if request is not None else AnonymousUser())
 
     return choices
+
+
+class KeyFilter(django_filters.CharFilter):
+    """A related row by its key, as every body and answer names it: a plan, focus area,
+    target or indicator. A number is still read as the row's id, as these filters took before,
+    so existing clients keep working. A row the user may not see matches nothing, exactly as a
+    key nobody has: the list is scoped already (plans.access)."""
+
+    def __init__(self, relation, *, many=False, **kwargs):
+        self.relation, self.many = relation, many
+        kwargs.setdefault("help_text", f"The {relation.replace('_', ' ')}'s key.")
+        super().__init__(field_name=f"{relation}__key", **kwargs)
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        match = Q(**{f"{self.relation}__key": value})
+        if value.isdigit():
+            match |= Q(**{f"{self.relation}__id": int(value)})
+        return qs.filter(match).distinct() if self.many else qs.filter(match)
 
 
 class MeasurementFilter(django_filters.FilterSet):
@@ -40,25 +61,40 @@ class MeasurementFilter(django_filters.FilterSet):
 
 
 class TargetFilter(django_filters.FilterSet):
-    plan = django_filters.CharFilter(field_name="plan__key")
-    municipality = django_filters.CharFilter(field_name="plan__municipality__slug")
+    plan = KeyFilter("plan")
+    indicator = KeyFilter("indicator")
+    focus_area = KeyFilter("focus_areas", many=True, help_text="A focus area's key.")
+    municipality = django_filters.CharFilter(
+        field_name="plan__municipality__slug", help_text="A municipality's slug."
+    )
     status = django_filters.CharFilter(field_name="status__status")
 
     class Meta:
         model = Target
-        fields = ["plan", "municipality", "status", "kind"]
+        fields = ["plan", "indicator", "focus_area", "municipality", "status", "kind"]
 
 
 class FocusAreaFilter(django_filters.FilterSet):
-    plan = django_filters.ModelChoiceFilter(queryset=visible(access.visible_plans))
+    plan = KeyFilter("plan")
 
     class Meta:
         model = FocusArea
         fields = ["plan"]
 
 
+class RoundFilter(django_filters.FilterSet):
+    plan = KeyFilter("plan")
+    municipality = django_filters.CharFilter(
+        field_name="plan__municipality__slug", help_text="A municipality's slug."
+    )
+
+    class Meta:
+        model = ReportingRound
+        fields = ["plan", "municipality", "state"]
+
+
 class _ByFocusArea(django_filters.FilterSet):
-    focus_area = django_filters.ModelChoiceFilter(queryset=visible(access.visible_focus_areas))
+    focus_area = KeyFilter("focus_area")
 
 
 class GuidepostFilter(_ByFocusArea):
@@ -74,8 +110,9 @@ class InitiativeFilter(_ByFocusArea):
 
 
 class NarrativeFilter(django_filters.FilterSet):
+    # A round has no key: its id, as in the narrative's body.
     round = django_filters.ModelChoiceFilter(queryset=visible(access.visible_rounds))
-    target = django_filters.ModelChoiceFilter(queryset=visible(access.visible_targets))
+    target = KeyFilter("target")
 
     class Meta:
         model = StatusNarrative

@@ -11,11 +11,11 @@ from rest_framework import serializers
 
 from kpis import ownership
 from kpis.models import Area, AreaMembership, Indicator, Measurement
-from kpis.periods import PeriodError, parse_period
+from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError, parse_period
 from kpis.services import period_get_or_create
 
 from .. import access
-from ..forms import KIND_DEFAULTS, KIND_FIELDS, MAX_DECIMALS
+from ..forms import KIND_DEFAULTS, KIND_FIELDS, MAX_DECIMALS, ReviseForm, kind_problems
 from ..models import (
     Committee,
     FocusArea,
@@ -26,6 +26,7 @@ from ..models import (
     RoundResult,
     StatusNarrative,
     Target,
+    TargetRevision,
     TargetStatus,
 )
 
@@ -159,7 +160,7 @@ class PlanSerializer(Defined):
         read_only_fields = ["key"]
         fields = ["id", "key", "municipality", "committee", "title", "kind", "start_year",
                   "end_year", "approval_state", "approved_on", "approved_by",
-                  "summary"]  # fmt: skip
+                  "summary", "narratives_required"]  # fmt: skip
 
 
 class FocusAreaSerializer(Defined):
@@ -251,13 +252,21 @@ class TargetSerializer(Defined):
 
     def validate(self, attrs):
         plan = attrs.get("plan") or self.instance.plan
+        kind = attrs.get("kind") or self.instance.kind
+        # As the target form: a milestone needs no requirement ("bound"), the other kinds do.
+        # (a target keeps its bound, unless it changes kind: a milestone's stored default
+        # is no requirement anyone chose)
+        same_kind = self.instance is not None and kind == self.instance.kind
+        current = {"bound": self.instance.bound} if same_kind else {}
+        problems = kind_problems(kind, {**current, **attrs})
+        if problems:
+            raise serializers.ValidationError({k: [v] for k, v in problems.items()})
         indicator = attrs.get("indicator")
         if indicator and indicator.owner_id not in (None, plan.municipality_id):
             raise serializers.ValidationError({"indicator": ["Another municipality's indicator."]})
         if attrs.get("comparison_area") and attrs["comparison_area"].pk == plan.municipality_id:
             raise serializers.ValidationError({"comparison_area": ["Not the plan's own area."]})
         # What another kind asks for is reset, as in the target form.
-        kind = attrs.get("kind") or self.instance.kind
         asked = set(KIND_FIELDS.get(kind, []))
         for name, default in KIND_DEFAULTS.items():
             if name not in asked or attrs.get(name) is None and self.instance is None:
@@ -272,6 +281,7 @@ class TargetSerializer(Defined):
                   "change_relative", "comparison_area", "margin", "gap_reduction",
                   "milestone_state", "status"]  # fmt: skip
         read_only_fields = ["key"]
+        extra_kwargs = {"bound": {"required": False}}  # not for a milestone: validate() asks
 
 
 class MeasurementSerializer(serializers.ModelSerializer):
@@ -365,10 +375,84 @@ class RoundResultSerializer(StatusSerializer):
         fields = ["target"] + StatusSerializer.Meta.fields
 
 
-class RoundSerializer(serializers.ModelSerializer):
-    plan = serializers.SlugRelatedField(slug_field="key", read_only=True)
+class RoundSerializer(VisibleChoices, serializers.ModelSerializer):
+    """A round; created (plan, name, cut-off, deadline) as on the page, by the municipality's
+    analysts and administrators."""
+
+    plan = serializers.SlugRelatedField(slug_field="key", queryset=Plan.objects.all())
     results = RoundResultSerializer(many=True, read_only=True)
+    visible_choices = {"plan": access.visible_plans}
 
     class Meta:
         model = ReportingRound
-        fields = ["id", "plan", "name", "cut_off", "state", "approved_at", "results"]
+        fields = ["id", "plan", "name", "cut_off", "deadline", "state", "approved_at", "results"]
+        read_only_fields = ["state", "approved_at"]
+        validators = []  # the name's uniqueness is the service's (the model's) to check
+
+
+class SubmitSerializer(serializers.Serializer):
+    confirm_without_narrative = serializers.ListField(
+        child=serializers.SlugField(), required=False, default=list,
+        help_text="Keys of targets not met to submit without a status narrative (not allowed "
+        "where the plan requires narratives).",
+    )  # fmt: skip
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    """ "Justér måltallet": a new target value (or, for a relative target, margin) from a
+    date, with the reason; the original stays on the target."""
+
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = TargetRevision
+        fields = ["id", "effective", "target_value", "margin", "reason", "created_by",
+                  "created_at"]  # fmt: skip
+        read_only_fields = ["created_by", "created_at"]
+
+    def validate(self, attrs):
+        """The revise form's rule: what a revision changes depends on the target's kind."""
+        target = self.context["target"]
+        wanted = ReviseForm.REVISABLE.get(target.kind)
+        if wanted is None:
+            raise serializers.ValidationError(
+                _("This kind of target has no value to revise; edit the target instead.")
+            )
+        other = "margin" if wanted == "target_value" else "target_value"
+        if attrs.get(wanted) is None:
+            raise serializers.ValidationError({wanted: [_("This field is required.")]})
+        if attrs.get(other) is not None:
+            raise serializers.ValidationError({other: [_("Not revised for this kind of target.")]})
+        return attrs
+
+
+class TargetCopySerializer(serializers.Serializer):
+    target = serializers.SlugField(help_text="The key of a target of the plan copied.")
+    deadline = serializers.DateField(required=False, help_text="Default: moved by the years.")
+    baseline = serializers.ChoiceField(
+        choices=["keep", "clear", "latest"], required=False, default="keep",
+        help_text="keep the old baseline, clear it, or take the latest figure before the new "
+        "plan's start (kept where there is none); or give baseline_value and baseline_period.",
+    )  # fmt: skip
+    baseline_value = serializers.DecimalField(max_digits=18, decimal_places=6, required=False)
+    baseline_period = PeriodCodeField(required=False)
+
+    def validate(self, attrs):
+        if ("baseline_value" in attrs) != ("baseline_period" in attrs):
+            raise serializers.ValidationError(
+                {"baseline_period": [_("A baseline needs both a value and a period.")]}
+            )
+        return attrs
+
+
+class PlanCopySerializer(serializers.Serializer):
+    """Next year's plan from this one, as the page "Ny plan ud fra denne" makes it."""
+
+    title = serializers.CharField(max_length=200)
+    start_year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    end_year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    year_shift = serializers.IntegerField(
+        required=False, help_text="Years to move deadlines by; default: the new start year "
+        "minus the old one.",
+    )  # fmt: skip
+    targets = TargetCopySerializer(many=True, required=False, default=list)

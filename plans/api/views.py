@@ -4,6 +4,7 @@
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -15,7 +16,7 @@ from kpis import services as kpi_services
 from kpis.importers import value_problem
 from kpis.models import Indicator, Measurement
 
-from .. import access, services
+from .. import access, selectors, services
 from ..models import Committee, FocusArea, Guidepost, Initiative, Plan, StatusNarrative, Target
 from . import filters, parsers, serializers
 
@@ -52,8 +53,10 @@ class DefinitionWrites(mixins.CreateModelMixin, mixins.UpdateModelMixin):
     http_method_names = ["get", "post", "patch", "head", "options"]  # no PUT, no DELETE
 
     def get_permissions(self):
+        # Reads follow the route's own classes: the lists and details are open (scoped by the
+        # queryset), an action such as copy asks for a login.
         if self.request.method in permissions.SAFE_METHODS:
-            return [permissions.AllowAny()]
+            return super().get_permissions()
         return [permissions.IsAuthenticated()]
 
     def municipality_of(self, values) -> int | None:
@@ -137,6 +140,49 @@ class PlanViewSet(DefinitionWrites, ReadOnly):
     def get_queryset(self):
         return access.visible_plans(self.request.user).select_related("municipality").order_by("pk")
 
+    @extend_schema(
+        request=serializers.PlanCopySerializer, responses={201: serializers.PlanSerializer}
+    )
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def copy(self, request, key=None):
+        """Next year's plan from this one (the page "Ny plan ud fra denne"): a new draft plan
+        with copies of the focus areas, guideposts, initiatives and targets. Each target's
+        deadline moves by the years unless given; its baseline is kept unless cleared, taken
+        from the latest figure before the new start, or given."""
+        source = self.get_object()
+        if not access.can_edit_definitions(request.user, source.municipality_id):
+            raise PermissionDenied(_("Only the municipality's administrators may change this."))
+        body = serializers.PlanCopySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        targets = {t.key: t for t in source.targets.all()}
+        rows = data.pop("targets")
+        unknown = [r["target"] for r in rows if r["target"] not in targets]
+        if unknown:
+            raise ValidationError({"targets": [_("Not a target of this plan: %(keys)s.")
+                                               % {"keys": ", ".join(unknown)}]})  # fmt: skip
+        latest = selectors.baseline_proposals(source, data["start_year"])
+        deadlines, baselines = {}, {}
+        for row in rows:
+            target = targets[row["target"]]
+            if "deadline" in row:
+                deadlines[target.pk] = row["deadline"]
+            if "baseline_value" in row:
+                baselines[target.pk] = (row["baseline_value"], row["baseline_period"])
+            elif row["baseline"] == "latest":
+                baselines[target.pk] = latest.get(target.pk, services.KEEP)
+            else:
+                baselines[target.pk] = row["baseline"]
+        try:
+            plan = services.plan_copy(source=source, user=request.user, deadlines=deadlines,
+                                      baselines=baselines, **data)  # fmt: skip
+        except services.CopyProblems as exc:
+            by_key = {t.pk: k for k, t in targets.items()}
+            details = {**exc.plan, "targets": {by_key[pk]: m for pk, m in exc.targets.items()}}
+            raise ValidationError(details) from exc
+        answer = serializers.PlanSerializer(plan, context=self.get_serializer_context())
+        return Response(answer.data, status=status.HTTP_201_CREATED)
+
 
 class FocusAreaViewSet(DefinitionWrites, ReadOnly):
     serializer_class = serializers.FocusAreaSerializer
@@ -210,6 +256,35 @@ class TargetViewSet(DefinitionWrites, ReadOnly):
         if any(fa.plan_id != target.plan_id for fa in target.focus_areas.all()):
             raise ValidationError({"focus_areas": ["A target's focus areas belong to its plan."]})
         services.refresh_on_commit(target)
+
+    @extend_schema(methods=["GET"], responses={200: serializers.RevisionSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"], request=serializers.RevisionSerializer,
+        responses={201: serializers.RevisionSerializer},
+    )  # fmt: skip
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def revisions(self, request, key=None):
+        """The target's revisions ("Justér måltallet"), oldest first; administrators revise it
+        from a date on, with the reason, and its status is recomputed."""
+        target = self.get_object()
+        if request.method == "GET":
+            revisions = target.revisions.select_related("created_by")
+            return Response(serializers.RevisionSerializer(revisions, many=True).data)
+        if not access.can_edit_definitions(request.user, target.plan.municipality_id):
+            raise PermissionDenied(_("Only the municipality's administrators may change this."))
+        body = serializers.RevisionSerializer(data=request.data, context={"target": target})
+        body.is_valid(raise_exception=True)
+        try:
+            revision = services.target_revise(target=target, user=request.user,
+                                              **body.validated_data)  # fmt: skip
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        return Response(serializers.RevisionSerializer(revision).data, status=201)
+
+    def get_permissions(self):
+        if self.action == "revisions" and self.request.method == "POST":
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
 
     def get_queryset(self):
         return (
@@ -302,20 +377,50 @@ def _row_problem(user, item) -> str | None:
     return access.figure_write_problem(user, item["indicator"], item["area"])
 
 
-class RoundViewSet(ReadOnly):
-    """Reporting rounds; an approved round carries its frozen statuses."""
+class RoundViewSet(mixins.CreateModelMixin, ReadOnly):
+    """Reporting rounds; an approved round carries its frozen statuses. The municipality's
+    analysts and administrators create a round, as on the page."""
 
     serializer_class = serializers.RoundSerializer
-    filterset_fields = ["state"]
+    filterset_class = filters.RoundFilter
 
-    @extend_schema(request=None, responses={200: serializers.RoundSerializer})
+    def get_permissions(self):
+        if self.request.method in permissions.SAFE_METHODS:
+            return super().get_permissions()  # submit and approve ask for a login
+        return [permissions.IsAuthenticated()]
+
+    def perform_create(self, serializer):
+        plan = serializer.validated_data["plan"]
+        if not access.can_edit_figures(self.request.user, plan.municipality_id):
+            raise PermissionDenied(_("Only the municipality's analysts may create a round."))
+        values = {k: serializer.validated_data[k] for k in ("name", "cut_off", "deadline")}
+        try:
+            serializer.instance = services.round_create(plan=plan, **values)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+
+    @extend_schema(
+        request=serializers.SubmitSerializer, responses={200: serializers.RoundSerializer}
+    )
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def submit(self, request, pk=None):
-        """The analysts hand the round to the administrators for approval."""
+        """The analysts hand the round to the administrators for approval. Refused (400) while
+        a target not met has no status narrative: its key is in details.missing; write it, or
+        name it in confirm_without_narrative (unless the plan requires narratives)."""
         reporting_round = self.get_object()
         if not access.can_edit_figures(request.user, reporting_round.plan.municipality_id):
-            raise PermissionDenied("Only the municipality's analysts may submit the round.")
-        return self._step(services.round_submit, reporting_round)
+            raise PermissionDenied(_("Only the municipality's analysts may submit the round."))
+        body = serializers.SubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        keys = body.validated_data["confirm_without_narrative"]
+        confirmed = reporting_round.plan.targets.filter(key__in=keys)
+        try:
+            return self._step(services.round_submit, reporting_round, confirmed=list(confirmed))
+        except services.NarrativesMissing as exc:
+            error = {"status": 400, "message": str(exc),
+                     "details": {"missing": [t.key for t in exc.targets],
+                                 "required": exc.required}}  # fmt: skip
+            return Response({"error": error}, status=status.HTTP_400_BAD_REQUEST)
 
     @extend_schema(request=None, responses={200: serializers.RoundSerializer})
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
@@ -323,7 +428,7 @@ class RoundViewSet(ReadOnly):
         """Approve the round, which freezes its statuses."""
         reporting_round = self.get_object()
         if not access.can_edit_definitions(request.user, reporting_round.plan.municipality_id):
-            raise PermissionDenied("Only the municipality's administrators may approve.")
+            raise PermissionDenied(_("Only the municipality's administrators may approve."))
         return self._step(services.round_approve, reporting_round, user=request.user)
 
     def _step(self, step, reporting_round, **extra):
