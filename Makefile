@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint venv lock audit benchmark
+.PHONY: run test lint venv lock audit benchmark loadtest
 
 # Exactly the versions in requirements.lock, each checked against its hash (pip, setuptools and
 # wheel included), then the project itself on top, without resolving anything again.
@@ -68,3 +68,12 @@ benchmark: venv
 	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(BENCH_ENV) $(BIN)/python manage.py generate_national
 	$(BENCH_ENV) $(BIN)/python manage.py benchmark
+
+# The load test (README, "Load test"): gunicorn with production settings, a Celery worker and
+# a database of its own (dropped and created again), 50 readers and 5 analysts importing for
+# LOAD_SECONDS; fails on any error or a committed figure not stored. A Redis of its own on
+# 127.0.0.1:6380 unless LOAD_BROKER_URL names one.
+LOAD_DATABASE_URL ?= postgres://jobcenter:jobcenter@127.0.0.1:5432/jobcenter_load
+LOAD_SECONDS ?= 90
+loadtest: venv
+	LOAD_DATABASE_URL=$(LOAD_DATABASE_URL) LOAD_SECONDS=$(LOAD_SECONDS) $(BIN)/python tests/loadtest.py

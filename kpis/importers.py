@@ -26,6 +26,8 @@ import pandas as pd
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from jobcenter.text import text_problem
+
 from . import ownership, spreadsheets
 from .danish import DanishNumberError, format_number, parse_number
 from .fields import DECIMAL_PLACES
@@ -116,6 +118,8 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
     """The file as a table of strings, whatever its format; ImportFileError if unreadable."""
     if not content:
         raise ImportFileError(_("The file is empty."))
+    if problem := text_problem(filename):  # the name is each figure's source note
+        raise ImportFileError(problem)
     name = filename.lower()
     try:
         if name.endswith((".xlsx", ".xlsm")):
@@ -365,6 +369,8 @@ class _RowChecks:
         return self._answer(indicator)
 
     def indicator(self, cell):
+        if problem := text_problem(cell):
+            return None, None, problem
         found = self.resolver.indicator(str(cell))
         if found is None:
             return None, None, ownership.unknown_indicator(cell)
@@ -375,6 +381,8 @@ class _RowChecks:
         return indicator.pk, indicator.unit, None
 
     def area(self, cell):
+        if problem := text_problem(cell):
+            return None, problem
         area = self.resolver.area(str(cell))
         if area is None:
             return None, _("Unknown area “%(name)s”.") % {"name": cell}
@@ -400,6 +408,8 @@ class _RowChecks:
                 -1,
                 _("Write the period as text, e.g. 2023M08 or 2. kvt. 2023, not as a date."),
             )
+        if problem := text_problem(cell):
+            return None, -1, problem
         try:
             spec = parse_period(cell)
         except PeriodError as exc:

@@ -7,6 +7,9 @@ class PlansConfig(AppConfig):
     verbose_name = _("Plans and targets")
 
     def ready(self):
+        from jobcenter.text import guard_text_fields
+
+        guard_text_fields(self)  # no control or bidi characters in text (jobcenter/text.py)
         # kpis knows nothing of plans; plans listens for changed figures to refresh statuses.
         from kpis.signals import measurements_changed
 

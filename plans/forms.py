@@ -5,6 +5,7 @@ from django.core import validators
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jobcenter.text import multi_line, single_line, text_problem
 from kpis.danish import DanishNumberError, parse_number
 from kpis.fields import DECIMAL_PLACES
 from kpis.models import Area, Indicator, Period
@@ -32,6 +33,7 @@ class ImportForm(forms.Form):
         label=_("Value column"),
         required=False,
         max_length=200,
+        validators=[single_line],
         help_text=_("Only if the file has several value columns: the name of the one to read."),
     )
 
@@ -47,6 +49,9 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("The file is larger than 100 MB."))
         if not upload.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
             raise forms.ValidationError(_("Choose a CSV or Excel (.xlsx) file."))
+        problem = text_problem(upload.name)  # the name is shown and is each figure's source
+        if problem:
+            raise forms.ValidationError(problem)
         return upload
 
 
@@ -197,7 +202,9 @@ class ReviseForm(forms.Form):
     )
     target_value = DanishNumberField(label=_("New target value"), required=False)
     margin = DanishNumberField(label=_("New margin"), required=False)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), validators=[multi_line]
+    )
 
     # What a revision changes, per kind: the value the status rule reads.
     REVISABLE = {

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobcenter.text import text_problem
+
 from . import access, selectors, services
 from .cards import cards_for
 from .models import ReportingRound
@@ -106,7 +108,7 @@ def _text_problem(text) -> str | None:
         return _("At most %(max)s characters.") % {"max": NARRATIVE_MAX}
     if "\x00" in text:  # PostgreSQL cannot store it; pasted from some programs
         return _("The text contains a null character; remove it and save again.")
-    return None
+    return text_problem(text, multiline=True)
 
 
 @transaction.atomic

@@ -87,3 +87,15 @@ def test_a_field_sent_back_unchanged_is_accepted(world, chef):  # noqa: F811
                                                  "title": "Ny titel"}, format="json")  # fmt: skip
     assert response.status_code == 200, response.json()
     assert Plan.objects.get(key="g").targets.get(key="unge").title == "Ny titel"
+
+
+def test_the_bulk_errors_name_the_first_50_rows_and_count_the_rest(world):  # noqa: F811
+    client = with_token(world["analyst"])
+    rows = [{"indicator": "unge-offentlig-forsorgelse", "area": "guldborgsund",
+             "period": f"{2000 + i // 12}M{i % 12 + 1:02d}", "value": "-1"}
+            for i in range(120)]  # fmt: skip
+    response = client.post("/api/measurements/bulk/", rows, format="json")
+    assert response.status_code == 400
+    details = response.json()["error"]["details"]
+    assert [e["row"] for e in details["rows"]] == list(range(50))
+    assert details["rows_with_errors"] == 120 and details["more_rows_with_errors"] == 70

@@ -39,7 +39,7 @@ print(json.dumps(outcome))
 """
 
 
-def read_capped(tmp_path, content: bytes, name="fil.xlsx") -> dict:
+def read_capped(tmp_path, content: bytes, name="fil.xlsx", seconds=SECONDS) -> dict:
     """Read the file in a child process under the memory cap; what it answered."""
     path = tmp_path / name
     path.write_bytes(content)
@@ -47,7 +47,7 @@ def read_capped(tmp_path, content: bytes, name="fil.xlsx") -> dict:
            "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}  # fmt: skip
     run = subprocess.run(
         [sys.executable, "-c", READER.replace("CAP", str(CAP_BYTES)), str(path), name],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=SECONDS,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=seconds,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
     outcome = json.loads(run.stdout.strip().splitlines()[-1])
@@ -110,6 +110,17 @@ def test_a_large_workbook_within_the_limits_is_read_within_the_memory_budget(tmp
         for n in range(2, rows + 2)
     )
     outcome = read_capped(tmp_path, hostile.workbook([hostile.HEADER, same]))
+    assert outcome["rows"] == rows
+    assert outcome["peak_mb"] < CAP_BYTES // (1024 * 1024)
+
+
+def test_a_csv_at_the_row_limit_is_read_within_the_memory_budget(tmp_path):
+    """2.000.000 rows, the CSV limit, of a jobindsats.dk export (about 50 MB), read under the
+    1 GB cap."""
+    rows = importers.MAX_ROWS
+    lines = (f"Guldborgsund;{2000 + n % 24}M{1 + n % 12:02};{n % 9973},5\n" for n in range(rows))
+    content = ("\ufeffOmråde;Periode;Andel\n" + "".join(lines)).encode("utf-8")
+    outcome = read_capped(tmp_path, content, name="stor.csv", seconds=300)
     assert outcome["rows"] == rows
     assert outcome["peak_mb"] < CAP_BYTES // (1024 * 1024)
 

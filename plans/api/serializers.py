@@ -9,6 +9,7 @@ from django.db.models import Q, prefetch_related_objects
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from jobcenter.text import multi_line, single_line
 from kpis import ownership
 from kpis.models import Area, AreaMembership, Indicator, Measurement
 from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError, parse_period
@@ -334,9 +335,11 @@ class MeasurementWriteSerializer(serializers.Serializer):
 
     indicator = LoadableIndicatorField()
     area = serializers.SlugRelatedField(slug_field="slug", queryset=Area.objects.all())
-    period = serializers.CharField(max_length=40)
+    period = serializers.CharField(max_length=40, validators=[single_line])
     value = serializers.DecimalField(max_digits=18, decimal_places=6)
-    source = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    source = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="", validators=[single_line]
+    )
 
     def validate_period(self, text):
         try:
@@ -352,7 +355,7 @@ class BulkResultSerializer(serializers.Serializer):
 
 
 class NarrativeSerializer(VisibleChoices, serializers.ModelSerializer):
-    text = serializers.CharField(max_length=20_000)
+    text = serializers.CharField(max_length=20_000, validators=[multi_line])
     visible_choices = {"target": access.visible_targets, "round": access.visible_rounds}
 
     def get_fields(self):

@@ -21,6 +21,8 @@ from ..models import Committee, FocusArea, Guidepost, Initiative, Plan, StatusNa
 from . import filters, parsers, serializers
 
 BULK_MAX_ROWS = 10_000
+# The refused rows an answer names, as the import page shows them; the rest are counted.
+SHOWN_ERRORS = kpi_services.SHOWN_ERRORS
 
 
 def error_handler(exc, context):
@@ -351,8 +353,10 @@ class MeasurementViewSet(ReadOnly):
         if row_errors:
             # Answered directly: a ValidationError would turn the row numbers into strings.
             errors = [{"row": i, "errors": e} for i, e in sorted(row_errors.items())]
+            details = {"rows": errors[:SHOWN_ERRORS], "rows_with_errors": len(errors),
+                       "more_rows_with_errors": max(0, len(errors) - SHOWN_ERRORS)}  # fmt: skip
             body = {"status": 400, "message": "Nothing was saved: some rows have errors.",
-                    "details": {"rows": errors}}  # fmt: skip
+                    "details": details}  # fmt: skip
             return Response({"error": body}, status=status.HTTP_400_BAD_REQUEST)
         with transaction.atomic():
             counts = kpi_services.measurements_record(
