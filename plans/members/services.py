@@ -256,9 +256,9 @@ def token_create(*, user, name: str) -> tuple[ApiToken, str]:
     if len(name) > ApiToken._meta.get_field("name").max_length:
         raise ValidationError({"name": _("The name is too long.")})
     key, key_hash = new_secret()
-    token = ApiToken.objects.create(
-        user=user, name=name, key_hash=key_hash, prefix=key[: ApiToken.PREFIX_LENGTH]
-    )
+    token = ApiToken(user=user, name=name, key_hash=key_hash, prefix=key[: ApiToken.PREFIX_LENGTH])
+    token.full_clean()  # the model's validators: no invisible characters in the name
+    token.save()
     _event(action=Action.TOKEN_CREATED, actor=user, subject=user)
     return token, key
 
