@@ -407,6 +407,8 @@ class CommitteeForm(forms.ModelForm):
     class Meta:
         model = Committee
         fields = ["name", "short_name"]
+        labels = {"name": _("Name"), "short_name": _("Short name")}
+        help_texts = {"short_name": _("e.g. BEU")}
 
 
 class PublicDashboardsForm(forms.Form):
