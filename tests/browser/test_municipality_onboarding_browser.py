@@ -3,12 +3,14 @@ first administrator; the administrator signs in by the link, invites an analyst 
 member, adds a committee on the municipality's settings page, copies last year's plan and
 opens a round with a deadline; the beat task reminds the analyst (an e-mail in Django's outbox:
 the live server runs in this process), who writes the narrative the submit page asks for and
-submits; the administrator signs in again and approves; the committee member gets the e-mail.
+submits; the administrator signs in again, by SAML (a pysaml2 IdP made in the test, its
+page served through Playwright's routing), and approves; the committee member gets the e-mail.
 Every page passes axe-core; key steps are kept as screenshots in test-screenshots/.
 
-The administrator's SAML sign-in and the same journey through the API are in
-tests/test_onboarding_api.py (Django's test client and a pysaml2 IdP made there)."""
+The same journey through the API, and the SAML sign-in with Django's test client, are in
+tests/test_onboarding_api.py."""
 
+import html
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,16 +19,60 @@ from django.core import mail
 from django.utils import timezone
 
 from plans import tasks
+from plans.members.models import MemberEvent
 from plans.models import Membership, Plan, ReportingRound
 from tests.browser.conftest import axe_violations
 from tests.onboarding import PASSWORD, THIS_YEAR, invitation_link, ringsted_with_last_years_plan
+from tests.test_saml import configure_sso, idp_answer, needs_xmlsec
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).parents[2] / "test-screenshots"
 
 
+def sign_in_by_saml(page, base_url, make_idp, next_path):
+    """The login page's "Log ind med din organisation": the portal answers with a redirect to
+    the IdP (https://idp.test); Playwright's routing takes that answer (its session cookie
+    included) and shows, in its place and on the portal's own origin, the IdP's page: a pysaml2
+    IdP made in the test has signed the assertion, and the page's button posts it to the
+    portal's ACS, as an IdP's page would after the user signed in there."""
+    from urllib.parse import parse_qs, urlparse
+
+    idp = make_idp()
+
+    def to_idp(route):
+        portal = route.fetch(max_redirects=0)
+        location = portal.headers["location"]
+        assert location.startswith("https://idp.test/"), location
+        request = parse_qs(urlparse(location).query)["SAMLRequest"][0]
+        answer = idp_answer(idp, request, ["jc-ringsted-ledelse"], email="chef@ringsted.dk")
+        # the portal's session (it holds the request the answer must be to) goes to the browser
+        cookies = [h["value"] for h in portal.headers_array if h["name"].lower() == "set-cookie"]
+        page.context.add_cookies([
+            {"name": c.split("=", 1)[0], "value": c.split("=", 1)[1].split(";")[0], "url": base_url}
+            for c in cookies
+        ])  # fmt: skip
+        route.fulfill(
+            status=200,
+            content_type="text/html; charset=utf-8",
+            body=(
+                '<!doctype html><html lang="da"><title>IdP</title><main>'
+                f'<form method="post" action="{base_url}/saml2/acs/">'
+                f'<input type="hidden" name="SAMLResponse" value="{html.escape(answer)}">'
+                f'<input type="hidden" name="RelayState" value="{html.escape(next_path)}">'
+                "<button>Fortsæt til portalen</button></form></main></html>"
+            ),
+        )
+
+    page.route(f"{base_url}/saml2/login/**", to_idp)
+    page.goto(f"{base_url}/accounts/login/?next={next_path}")
+    page.get_by_role("link", name="Log ind med din organisation").click()
+    page.get_by_role("button", name="Fortsæt til portalen").click()
+    page.wait_for_url(f"{base_url}{next_path}")
+
+
+@needs_xmlsec
 def test_a_municipality_is_onboarded_and_runs_a_round_without_a_developer(
-    page, live_server, transactional_db
+    page, live_server, transactional_db, settings, tmp_path
 ):
     ringsted, last_years, _root = ringsted_with_last_years_plan()
     failures = {}
@@ -138,9 +184,14 @@ def test_a_municipality_is_onboarded_and_runs_a_round_without_a_developer(
     check("narratives page, submitted")
     sign_out()
 
-    # the administrator approves; the committee member gets the e-mail
-    sign_in("chef@ringsted.dk", PASSWORD)
-    page.goto(live_server.url + round_path)
+    # the administrator signs in again, now by SAML, and approves; the committee member gets
+    # the e-mail
+    sign_in_by_saml(page, live_server.url, configure_sso(settings, tmp_path, live_server.url),
+                    next_path=round_path)  # fmt: skip
+    assert page.get_by_text("chef@ringsted.dk").first.is_visible()
+    assert MemberEvent.objects.filter(action="sso_signed_in",
+                                      subject__username="chef@ringsted.dk").exists()  # fmt: skip
+    check("round page, submitted", shot="5-submitted")
     mail.outbox.clear()
     page.get_by_role("button", name="Godkend og lås").click()
     page.get_by_text("Afrapporteringen er godkendt og låst.").wait_for()
@@ -148,7 +199,7 @@ def test_a_municipality_is_onboarded_and_runs_a_round_without_a_developer(
     assert reporting_round.state == ReportingRound.State.APPROVED
     assert sorted(m.to[0] for m in mail.outbox) == ["analytiker@ringsted.dk",
                                                    "udvalg@ringsted.dk"]  # fmt: skip
-    check("round page, approved", shot="5-approved")
+    check("round page, approved", shot="6-approved")
     roles = dict(Membership.objects.filter(municipality=ringsted)
                  .values_list("user__username", "role"))  # fmt: skip
     assert roles == {"chef@ringsted.dk": "admin", "analytiker@ringsted.dk": "analyst",
