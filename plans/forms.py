@@ -12,7 +12,7 @@ from kpis.models import Area, Indicator, Period
 from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError
 from kpis.services import period_get_or_create
 
-from .models import FocusArea, Guidepost, Initiative, Plan, Target
+from .models import Committee, FocusArea, Guidepost, Initiative, Plan, Target
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 MAX_DECIMALS = DECIMAL_PLACES  # the decimals figures are stored with
@@ -399,3 +399,20 @@ class TargetCopyForm(forms.Form):
 
 
 TargetCopyFormSet = forms.formset_factory(TargetCopyForm, extra=0)
+
+
+class CommitteeForm(forms.ModelForm):
+    """A committee's name and short name, on the municipality's settings page."""
+
+    class Meta:
+        model = Committee
+        fields = ["name", "short_name"]
+        labels = {"name": _("Name"), "short_name": _("Short name")}
+        help_texts = {"short_name": _("e.g. BEU")}
+
+
+class PublicDashboardsForm(forms.Form):
+    public_dashboards = forms.BooleanField(
+        label=_("approved dashboards are public"), required=False,
+        help_text=_("Anyone, without logging in, may read this municipality's approved plans."),
+    )  # fmt: skip

@@ -525,3 +525,51 @@ def plan_copy(
 
     transaction.on_commit(lambda: enqueue(recompute_target_statuses, created))
     return plan
+
+
+# A municipality's own settings (its administrators, without the Django admin): its committees
+# and whether its approved dashboards are public. Who may call them is checked here as well as
+# in the view (plans.access.can_edit_definitions).
+
+
+def _require_settings(by, municipality):
+    from django.core.exceptions import PermissionDenied
+
+    from . import access
+
+    if by is not None and not access.can_edit_definitions(by, municipality.pk):
+        raise PermissionDenied(_("Only the municipality's administrators may change its settings."))
+
+
+@transaction.atomic
+def committee_create(*, municipality, name, short_name="", by=None):
+    """A new committee of the municipality (e.g. "Beskæftigelsesudvalget", "BEU")."""
+    from .models import Committee
+
+    _require_settings(by, municipality)
+    return _create(
+        Committee,
+        municipality=municipality,
+        name=(name or "").strip(),
+        short_name=(short_name or "").strip(),
+    )
+
+
+@transaction.atomic
+def committee_rename(*, committee, name, short_name="", by=None):
+    """A committee's new name and short name; its plans keep it."""
+    _require_settings(by, committee.municipality)
+    committee.name = (name or "").strip()
+    committee.short_name = (short_name or "").strip()
+    committee.full_clean()
+    committee.save(update_fields=["name", "short_name"])
+    return committee
+
+
+@transaction.atomic
+def public_dashboards_set(*, municipality, public: bool, by=None):
+    """Whether anyone, signed in or not, may read the municipality's approved plans."""
+    _require_settings(by, municipality)
+    municipality.public_dashboards = bool(public)
+    municipality.save(update_fields=["public_dashboards"])
+    return municipality

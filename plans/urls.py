@@ -7,6 +7,7 @@ from . import (
     views_definitions,
     views_figures,
     views_rounds,
+    views_settings,
     views_sources,
 )
 from .members import views as views_members
@@ -72,6 +73,11 @@ urlpatterns = [
     path("sources/", views_sources.sources, name="sources"),
     path("sources/<int:table_id>/sync/", views_sources.source_sync, name="source_sync"),
     # Administrators: a municipality's members (superusers: any municipality's)
+    path(
+        "municipalities/<slug:slug>/settings/",
+        views_settings.municipality_settings,
+        name="municipality_settings",
+    ),
     path("members/", views_members.members_index, name="members_index"),
     path("municipalities/<slug:slug>/members/", views_members.members, name="members"),
     path(

@@ -186,15 +186,26 @@ FIGURE_PAGES = {
 POSTED = {"import_commit", "source_sync", "round_approve"}
 
 
-# A municipality's own settings, here the private municipality's comparable municipalities:
-# its administrators and superusers only, whatever else a role may read. GET, and a POST that
-# names Guldborgsund (302: saved and back to the form; for anonymous, to the login page).
+# A municipality's own settings, here the private municipality's: its comparable
+# municipalities, and its settings page (committees, public dashboards): its administrators
+# and superusers only, whatever else a role may read. GET, and a POST (MUNICIPALITY_POSTS: one
+# that names Guldborgsund, one that adds a committee and makes the dashboards public; 302:
+# saved and back to the form; for anonymous, to the login page).
+SETTINGS_ROLES = {"anonymous": (302, 302), "committee of the private": (403, 403),
+                  "analyst of the private": (403, 403), "analyst of the public": (403, 403),
+                  "administrator of the private": (OK, 302),
+                  "administrator of the public": (403, 403), "superuser": (OK, 302)}  # fmt: skip
 MUNICIPALITY_PAGES = {
-    "comparables": {"anonymous": (302, 302), "committee of the private": (403, 403),
-                    "analyst of the private": (403, 403), "analyst of the public": (403, 403),
-                    "administrator of the private": (OK, 302),
-                    "administrator of the public": (403, 403), "superuser": (OK, 302)},
-}  # fmt: skip
+    "comparables": SETTINGS_ROLES,
+    "municipality_settings": SETTINGS_ROLES,
+}
+MUNICIPALITY_POSTS = {
+    "comparables": [{"comparables": ["guldborgsund"]}],
+    "municipality_settings": [
+        {"action": "committee_new", "new-name": "Beskæftigelsesudvalget", "new-short_name": "BEU"},
+        {"action": "public_dashboards", "public-public_dashboards": "on"},
+    ],
+}
 
 
 @pytest.mark.parametrize("persona", list(MUNICIPALITY_PAGES["comparables"]))
@@ -208,11 +219,17 @@ def test_municipality_pages_for_every_role(client, world, persona):
     failures = []
     for name, expected in MUNICIPALITY_PAGES.items():
         url = reverse(f"plans:{name}", args=[ringsted.slug])
-        got = (client.get(url).status_code, client.post(url, {name: ["guldborgsund"]}).status_code)
-        if got != expected[persona]:
-            failures.append(f"{persona}: {name} gave {got}, not {expected[persona]}")
+        for data in MUNICIPALITY_POSTS[name]:
+            got = (client.get(url).status_code, client.post(url, data).status_code)
+            if got != expected[persona]:
+                failures.append(f"{persona}: {name} gave {got}, not {expected[persona]}")
+    # A refused write changed nothing.
+    allowed = expected[persona][1] == 302 and bool(personas[persona])
     saved = list(ringsted.comparables.values_list("slug", flat=True))
-    assert saved == (["guldborgsund"] if expected[persona][1] == 302 and personas[persona] else [])
+    assert saved == (["guldborgsund"] if allowed else [])
+    committees = list(ringsted.committees.values_list("short_name", flat=True))
+    assert committees == (["BEU"] if allowed else [])
+    assert Area.objects.get(pk=ringsted.pk).public_dashboards == allowed
     assert not failures, "\n".join(failures)
 
 

@@ -82,6 +82,11 @@ def idp_config(entity_id, keys, sp_metadata, lifetime_minutes=15):
 @pytest.fixture
 def sso(settings, tmp_path):
     """The portal configured for an IdP made here; returns make(entity_id, lifetime) → Server."""
+    return configure_sso(settings, tmp_path)
+
+
+def configure_sso(settings, tmp_path, base_url="http://testserver"):
+    """The portal, at base_url, configured for an IdP made here (also the browser tests')."""
     from djangosaml2.conf import get_config
     from saml2.metadata import create_metadata_string
     from saml2.server import Server
@@ -94,8 +99,8 @@ def sso(settings, tmp_path):
     bare = idp_config(IDP, idp_keys, sp_metadata="")
     metadata_file = tmp_path / "idp-metadata.xml"
     metadata_file.write_bytes(create_metadata_string(None, config=bare, sign=False))
-    env = {"SAML_ENTITY_ID": "http://testserver/saml2/metadata/",
-           "SAML_IDP_METADATA_FILE": str(metadata_file), "SAML_BASE_URL": "http://testserver",
+    env = {"SAML_ENTITY_ID": f"{base_url}/saml2/metadata/",
+           "SAML_IDP_METADATA_FILE": str(metadata_file), "SAML_BASE_URL": base_url,
            "SAML_ROLE_MAP": ROLE_MAP}  # fmt: skip
     for name, value in saml_settings(lambda n, d="": env.get(n, d)).items():
         setattr(settings, name, value)
@@ -111,12 +116,19 @@ def sso(settings, tmp_path):
 def answer(client, idp, groups, email="Medarbejder@Ringsted.dk", tamper=None, reader=None):
     """Starts a sign-in at the portal, lets the IdP answer it, posts the answer to the ACS.
     reader: the IdP the portal's request went to, when another one answers."""
-    from saml2 import BINDING_HTTP_REDIRECT
-    from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
-
     start = client.get(reverse("saml2_login"), {"next": "/"})
     assert start.status_code == 302, start.content[:300]
     request = parse_qs(urlparse(start["Location"]).query)["SAMLRequest"][0]
+    body = idp_answer(idp, request, groups, email=email, tamper=tamper, reader=reader)
+    return client.post(reverse("saml2_acs"), {"SAMLResponse": body, "RelayState": "/"})
+
+
+def idp_answer(idp, request, groups, email="Medarbejder@Ringsted.dk", tamper=None, reader=None):
+    """The IdP's signed answer to the portal's SAMLRequest (HTTP-Redirect), as the base64
+    SAMLResponse the browser posts to the ACS."""
+    from saml2 import BINDING_HTTP_REDIRECT
+    from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+
     authn_request = (reader or idp).parse_authn_request(request, BINDING_HTTP_REDIRECT).message
     response = idp.create_authn_response(
         identity={"email": [email], "displayName": ["Mette Medarbejder"], "groups": groups},
@@ -131,8 +143,7 @@ def answer(client, idp, groups, email="Medarbejder@Ringsted.dk", tamper=None, re
     xml = str(response)
     if tamper:
         xml = tamper(xml)
-    body = base64.b64encode(xml.encode()).decode()
-    return client.post(reverse("saml2_acs"), {"SAMLResponse": body, "RelayState": "/"})
+    return base64.b64encode(xml.encode()).decode()
 
 
 def signed_in(client):
@@ -160,6 +171,19 @@ def test_a_signed_assertion_signs_in_with_the_mapped_role(client, sso):
     client.logout()
     refused = answer(client, sso(), ["en-anden-gruppe"])
     assert refused.status_code == 403 and not signed_in(client)
+
+
+@needs_xmlsec
+@pytest.mark.django_db
+def test_the_idps_post_needs_no_csrf_token(sso):
+    """The IdP's page posts from its own origin: the ACS takes it without the portal's CSRF
+    token (found by the browser test; Django's test client skips the check by default)."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = answer(client, sso(), ["jc-ringsted-analytiker"])
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert signed_in(client)
 
 
 @needs_xmlsec

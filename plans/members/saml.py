@@ -14,6 +14,8 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
 from djangosaml2 import views as saml_views
 from djangosaml2.backends import Saml2Backend
 
@@ -91,6 +93,9 @@ class Login(_WhenConfigured, saml_views.LoginView):
     pass
 
 
+# The IdP's page posts to these from its own origin, without the portal's CSRF token:
+# djangosaml2 exempts its views' dispatch, and _WhenConfigured's dispatch would hide that.
+@method_decorator(csrf_exempt, name="dispatch")
 class AssertionConsumer(_WhenConfigured, saml_views.AssertionConsumerServiceView):
     def handle_acs_failure(self, request, exception=None, status=403, **kwargs):
         return refused(request, exception, status, **kwargs)
@@ -104,6 +109,7 @@ class LogoutInit(_WhenConfigured, saml_views.LogoutInitView):
     pass
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class Logout(_WhenConfigured, saml_views.LogoutView):
     pass
 
