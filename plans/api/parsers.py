@@ -39,11 +39,33 @@ class LimitedJSONParser(JSONParser):
             )
         encoding = get_encoding(parser_context or {})  # text encodings only
         try:
-            return json.loads(body.decode(encoding), parse_constant=_no_constant)
+            data = json.loads(body.decode(encoding), parse_constant=_no_constant)
         except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
             raise ParseError(
                 _("The request body is not valid JSON: %(error)s") % {"error": exc}
             ) from exc
+        if _has_nul(data):
+            # No field may hold it, and PostgreSQL cannot even look it up ("A string literal
+            # cannot contain NUL"): refused here, once, before any field reads the body.
+            raise ParseError(_("The request body contains a NUL character (U+0000)."))
+        return data
+
+
+def _has_nul(data) -> bool:
+    """Whether any text in the parsed body, a key or a value, holds U+0000. Iterative: the
+    depth is already bounded, but a stack costs nothing."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def body_too_large() -> ParseError:
