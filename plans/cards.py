@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from . import status as engine
+from .engine import kinds
 from .models import StatusFields, Target
 
 STATUS_LABELS = {
@@ -143,16 +143,20 @@ class Card:
         return f"{self.target.comparison_area.name}: {self._format(self.result.comparison.value)}"
 
     @property
+    def measured(self):
+        """False for a kind judged without figures (a milestone): the card shows its state."""
+        return kinds.get(self.target.kind).measured
+
+    @property
     def requirement(self):
-        """What the value was held against: "højst 1.075", "mindst 70,0 %", "under 7,4 %"."""
+        """What the value was held against, in the kind's words: "højst 1.075", "mindst
+        70,0 %", "under 7,4 %"."""
         if self.result.required is None:
             return ""
-        strict = self.target.strict
-        if self.target.bound == Target.Bound.AT_MOST:
-            word = pgettext_lazy("requirement", "under") if strict else _("at most")
-        else:
-            word = pgettext_lazy("requirement", "over") if strict else _("at least")
-        return f"{word} {self._format(self.result.required)}"
+        required = self.result.required
+        return kinds.get(self.target.kind).requirement(
+            self.target, required, self._format(required)
+        )
 
     @property
     def status(self):

@@ -14,6 +14,7 @@ from kpis.models import Area, Indicator, Period
 from kpis.selectors import group_on
 
 from . import status as engine
+from .engine import kinds
 
 
 class Membership(models.Model):
@@ -237,13 +238,8 @@ class Initiative(models.Model):
 class Target(models.Model):
     """A result target on an indicator. Its status is computed by plans.status, never typed."""
 
-    class Kind(models.TextChoices):
-        THRESHOLD = engine.THRESHOLD, _("threshold")
-        CHANGE = engine.CHANGE, _("change from baseline")
-        RELATIVE = engine.RELATIVE, _("relative to a comparison area")
-        GLIDE_PATH = engine.GLIDE_PATH, _("glide path")
-        CUMULATIVE = engine.CUMULATIVE, _("cumulative count by a deadline")
-        MILESTONE = engine.MILESTONE, _("milestone")
+    # The kinds are the registry's (plans.engine.kinds): Target.Kind.THRESHOLD and the others.
+    Kind = models.TextChoices("Kind", [(k.key.upper(), (k.key, k.label)) for k in kinds.KINDS])
 
     class Bound(models.TextChoices):
         AT_MOST = engine.AT_MOST, _("at most")
@@ -343,18 +339,15 @@ class Target(models.Model):
         return f"{self.code} {self.title}".strip()
 
     def clean(self):
-        errors = {}
-        needs_value = {self.Kind.THRESHOLD, self.Kind.GLIDE_PATH, self.Kind.CUMULATIVE}
-        if self.kind in needs_value and self.target_value is None:
-            errors["target_value"] = _("This kind of target needs a target value.")
-        # A missing baseline is allowed (plans often state one later); the engine then
-        # reports "no data" with the reason, rather than guessing.
-        if self.kind == self.Kind.RELATIVE and self.comparison_area_id is None:
-            errors["comparison_area"] = _("A relative target needs a comparison area.")
+        # What the kind requires (plans.engine.kinds). A missing baseline is allowed (plans
+        # often state one later); the engine then reports "no data" with the reason.
+        values = {f: getattr(self, self._meta.get_field(f).attname) for f in kinds.FIELD_DEFAULTS}
+        errors = dict(kinds.problems(self.kind, values))
         group_problem = self._comparison_group_problem()
         if group_problem:
             errors["comparison_area"] = group_problem
-        if self.kind != self.Kind.MILESTONE and self.indicator_id is None:
+        entry = kinds.BY_KEY.get(self.kind)
+        if entry is not None and entry.measured and self.indicator_id is None:
             errors["indicator"] = _("Only a milestone can do without an indicator.")
         if (self.baseline_value is None) != (self.baseline_period_id is None):
             errors["baseline_period"] = _("A baseline needs both a value and a period.")

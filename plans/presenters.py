@@ -14,9 +14,10 @@ from kpis.danish import format_number
 from kpis.models import Area, Indicator, Measurement, MeasurementRevision
 from kpis.selectors import groups_of
 
-from . import charts
+from . import charts, selectors
 from . import status as engine
 from .cards import Card
+from .engine import kinds
 from .models import ReportingRound
 
 
@@ -87,15 +88,10 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     frame = _frame(measurements, indicator)
     revised = _revised_since_approval(target, [m.pk for m in measurements])
 
-    comparison_baseline = None
-    if target.comparison_area_id and target.baseline_period_id:
-        rows = frame[
-            (frame["area_id"] == target.comparison_area_id)
-            & (frame["period_id"] == target.baseline_period_id)
-        ]
-        comparison_baseline = rows["value"].iloc[0] if len(rows) else None
-    rule = target.rule(comparison_baseline=comparison_baseline)
-    line = engine.requirement_series(
+    comparison = frame[frame["area_id"] == target.comparison_area_id]
+    figures = zip(comparison["period_id"], comparison["value"], strict=True)
+    rule = selectors.target_rule(target, figures)
+    line = kinds.requirement_series(
         rule,
         _points(frame, municipality.pk),
         _points(frame, target.comparison_area_id) if target.comparison_area_id else [],

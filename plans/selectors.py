@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from kpis.models import Measurement, Period
 
 from . import status as engine
+from .engine import kinds
 from .models import FocusArea, Plan, Target
 
 
@@ -46,14 +47,16 @@ def _series_by_key(targets) -> tuple[dict[tuple[int, int], list[tuple[int, Decim
     a batch of targets can need hundreds of thousands), and one for their periods.
     """
     areas_by_indicator = defaultdict(set)
-    kinds, starts, ends, baselines = set(), [], [], set()
+    period_kinds, starts, ends, baselines = set(), [], [], set()
     for target in targets:
         if target.indicator_id is None:
             continue
-        areas_by_indicator[target.indicator_id].add(target.plan.municipality_id)
-        if target.comparison_area_id:
+        inputs = kinds.get(target.kind).inputs
+        if engine.SERIES in inputs:
+            areas_by_indicator[target.indicator_id].add(target.plan.municipality_id)
+        if engine.COMPARISON in inputs and target.comparison_area_id:
             areas_by_indicator[target.indicator_id].add(target.comparison_area_id)
-        kinds.add(target.period_kind)  # "" for a target that takes any kind
+        period_kinds.add(target.period_kind)  # "" for a target that takes any kind
         starts.append(target.measure_from or target.plan.starts_on)
         ends.append(target.deadline)
         if target.baseline_period_id:
@@ -62,7 +65,8 @@ def _series_by_key(targets) -> tuple[dict[tuple[int, int], list[tuple[int, Decim
     if not areas_by_indicator:
         return series, {}
     pairs = [(i, a) for i, areas in areas_by_indicator.items() for a in sorted(areas)]
-    window = (min(starts), max(ends), sorted(kinds - {""}) if "" not in kinds else None)
+    any_kind = "" in period_kinds  # a target that takes any period kind
+    window = (min(starts), max(ends), None if any_kind else sorted(period_kinds - {""}))
     if connection.vendor == "postgresql":
         rows = _figures_postgres(pairs, window, sorted(baselines))
     else:
@@ -141,27 +145,32 @@ def evaluate_targets(targets, *, as_of: date) -> dict[int, engine.Result]:
                 chosen.append(engine.Point(period.start, period.end, figure[1], labels[period.pk]))
         return chosen
 
+    # How each input a kind declares (plans.engine.kinds) is read from the figures fetched.
+    gatherers = {
+        engine.SERIES: lambda t: points((t.indicator_id, t.plan.municipality_id), t.period_kind),
+        engine.COMPARISON: lambda t: points((t.indicator_id, t.comparison_area_id), t.period_kind),
+    }
     results = {}
     for target in targets:
-        other = (target.indicator_id, target.comparison_area_id)
-        comparison_baseline = None
-        if target.baseline_period_id:
-            comparison_baseline = next(
-                (
-                    value
-                    for period_id, value in series.get(other, ())
-                    if period_id == target.baseline_period_id
-                ),
-                None,
-            )
-        rule = target.rule(comparison_baseline=comparison_baseline)
-        results[target.pk] = engine.evaluate(
-            rule,
-            points((target.indicator_id, target.plan.municipality_id), target.period_kind),
-            points(other, target.period_kind),
-            as_of=as_of,
-        )
+        kind = kinds.get(target.kind)
+        inputs = engine.Inputs(**{name: gatherers[name](target) for name in kind.inputs})
+        other = series.get((target.indicator_id, target.comparison_area_id), ())
+        rule = target_rule(target, other if engine.COMPARISON in kind.inputs else ())
+        results[target.pk] = kinds.evaluate(rule, inputs=inputs, as_of=as_of)
     return results
+
+
+def target_rule(target: Target, comparison_figures) -> engine.Rule:
+    """The target's rule, with its comparison area's figure for the baseline period (what a
+    gap reduction is measured from) found among comparison_figures, (period_id, value) pairs:
+    the one lookup for the status and the chart."""
+    comparison_baseline = None
+    if target.comparison_area_id and target.baseline_period_id:
+        comparison_baseline = next(
+            (v for period_id, v in comparison_figures if period_id == target.baseline_period_id),
+            None,
+        )
+    return target.rule(comparison_baseline=comparison_baseline)
 
 
 def plans_with_status_counts(plans: QuerySet[Plan]) -> QuerySet:

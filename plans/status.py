@@ -1,13 +1,15 @@
-"""The status rule: a pure function from a target's definition and its figures to a status.
+"""The status rule: pure functions from a target's definition and its figures to a status.
 
-No ORM, no I/O: `evaluate(rule, series, comparison, as_of)` is all there is, so every edge can
-be tested directly and the stored statuses (plans.models.TargetStatus) are only a cache of it.
+No ORM, no I/O, so every edge can be tested directly and the stored statuses
+(plans.models.TargetStatus) are only a cache of it. Which of these functions a kind of target
+follows is said by its entry in the registry of kinds (plans.engine.kinds), whose `evaluate`
+is the engine's entry point.
 
 Arithmetic is Decimal throughout: "min. 0,3 under landsgennemsnittet" with 2,1 against 2,4
 is met because 2,4 − 0,3 is exactly 2,1.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -22,14 +24,6 @@ NO_DATA = "no_data"
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
 OFF_TRACK = "off_track"
-
-# Kinds of target (DOMAIN.md).
-THRESHOLD = "threshold"
-CHANGE = "change"
-RELATIVE = "relative"
-GLIDE_PATH = "glide_path"
-CUMULATIVE = "cumulative"
-MILESTONE = "milestone"
 
 AT_MOST = "at_most"
 AT_LEAST = "at_least"
@@ -112,6 +106,34 @@ class Result:
     reasons: tuple[str, ...] = field(default_factory=tuple)
 
 
+# The inputs a kind may ask for (its registry entry's `inputs`): the selector that gathers a
+# target's figures reads the entry and fills only these. A kind that needs more (an expected
+# series, every municipality's values for the period, a group's values) adds a field here, its
+# name to INPUTS, and a gatherer for it in the selectors.
+SERIES = "series"  # the municipality's own series of the indicator
+COMPARISON = "comparison"  # the comparison area's series, and its figure for the baseline
+INPUTS = (SERIES, COMPARISON)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a target is evaluated on."""
+
+    series: Sequence[Point] = ()
+    comparison: Sequence[Point] = ()
+
+    def held_at(self, period: Point, deadline: date) -> "Inputs":
+        """The inputs as assumed at the deadline for a forecast: the comparison area stays where
+        it stood in `period`."""
+        point = _same_period(self.comparison, period)
+        return replace(self, comparison=(Point(deadline, deadline, point.value),) if point else ())
+
+
+# What a measured kind holds its current figure against: the value `current` must reach
+# (at_least) or stay within (at_most), or None with the reason appended.
+RequiredValue = Callable[[Rule, Point, Inputs, list[str]], Decimal | None]
+
+
 # -- the rule --------------------------------------------------------------------------------
 
 
@@ -156,44 +178,58 @@ def _towards_goal(rule: Rule) -> int:
     return 1 if rule.bound == AT_LEAST else -1
 
 
-def required_value(
-    rule: Rule, current: Point, comparison: Point | None, reasons: list[str]
+def required_target_value(
+    rule: Rule, current: Point, inputs: Inputs, reasons: list[str]
 ) -> Decimal | None:
-    """The value `current` must reach (at_least) or stay within (at_most)."""
+    """ "Maksimalt 1.075": the target value itself."""
+    return rule.target_value
+
+
+def required_change(
+    rule: Rule, current: Point, inputs: Inputs, reasons: list[str]
+) -> Decimal | None:
+    """ "Skal falde med 5 %": the baseline moved by the change, in the good direction."""
+    if rule.baseline is None:
+        reasons.append(REASON_NO_BASELINE)
+        return None
+    amount = rule.change_amount or Decimal(0)
+    if rule.change_relative:
+        amount = rule.baseline.value * amount / _HUNDRED
+    return rule.baseline.value + _towards_goal(rule) * amount
+
+
+def required_relative(
+    rule: Rule, current: Point, inputs: Inputs, reasons: list[str]
+) -> Decimal | None:
+    """ "Min. 0,3 under landsgennemsnittet": the comparison area's figure for the same period,
+    with the margin on the good side (or the gap to it reduced since the baseline)."""
     sign = _towards_goal(rule)
-    match rule.kind:
-        case "threshold" | "cumulative":
-            return rule.target_value
-        case "change":
-            if rule.baseline is None:
-                reasons.append(REASON_NO_BASELINE)
-                return None
-            amount = rule.change_amount or Decimal(0)
-            if rule.change_relative:
-                amount = rule.baseline.value * amount / _HUNDRED
-            return rule.baseline.value + sign * amount
-        case "relative":
-            if comparison is None:
-                reasons.append(REASON_NO_COMPARISON)
-                return None
-            if rule.gap_reduction is None:
-                return comparison.value + sign * rule.margin
-            if rule.baseline is None:
-                reasons.append(REASON_NO_BASELINE)
-                return None
-            if rule.comparison_baseline is None:
-                reasons.append(REASON_NO_COMPARISON_BASELINE)
-                return None
-            # "Gabet skal nedbringes med mindst 0,2 procentpoint": the distance to the
-            # comparison area must have moved that much in the good direction since baseline.
-            baseline_gap = rule.baseline.value - rule.comparison_baseline
-            return comparison.value + baseline_gap + sign * rule.gap_reduction
-        case "glide_path":
-            if rule.baseline is None:
-                reasons.append(REASON_NO_BASELINE)
-                return None
-            return glide_path_value(rule, current.end.year)
-    raise ValueError(f"unknown target kind {rule.kind!r}")
+    comparison = _same_period(inputs.comparison, current)
+    if comparison is None:
+        reasons.append(REASON_NO_COMPARISON)
+        return None
+    if rule.gap_reduction is None:
+        return comparison.value + sign * rule.margin
+    if rule.baseline is None:
+        reasons.append(REASON_NO_BASELINE)
+        return None
+    if rule.comparison_baseline is None:
+        reasons.append(REASON_NO_COMPARISON_BASELINE)
+        return None
+    # "Gabet skal nedbringes med mindst 0,2 procentpoint": the distance to the
+    # comparison area must have moved that much in the good direction since baseline.
+    baseline_gap = rule.baseline.value - rule.comparison_baseline
+    return comparison.value + baseline_gap + sign * rule.gap_reduction
+
+
+def required_glide_path(
+    rule: Rule, current: Point, inputs: Inputs, reasons: list[str]
+) -> Decimal | None:
+    """The straight path from the baseline to the target value, read at current's year."""
+    if rule.baseline is None:
+        reasons.append(REASON_NO_BASELINE)
+        return None
+    return glide_path_value(rule, current.end.year)
 
 
 # -- the engine ------------------------------------------------------------------------------
@@ -219,55 +255,50 @@ def _same_period(points: Sequence[Point], period: Point) -> Point | None:
     return None
 
 
-def evaluate(
-    rule: Rule,
-    series: Sequence[Point],
-    comparison: Sequence[Point] = (),
-    *,
-    as_of: date,
-) -> Result:
-    """Evaluate a target on its own area's series (and a comparison area's), as of a date."""
-    rule, revision = rule_in_force(rule, as_of)
-    final = as_of > rule.deadline
-    if rule.kind == MILESTONE:
-        return _evaluate_milestone(rule, final, revision)
+def measured(required: RequiredValue) -> Callable[[Rule, Inputs, date], Result]:
+    """The engine of a kind that holds the latest figure against a required value, with a
+    forecast while the deadline lies ahead."""
 
-    window = _window(rule, series, as_of)
-    if not window:
-        return Result(
-            status=NO_DATA,
+    def evaluate(rule: Rule, inputs: Inputs, as_of: date) -> Result:
+        rule, revision = rule_in_force(rule, as_of)
+        final = as_of > rule.deadline
+        window = _window(rule, inputs.series, as_of)
+        if not window:
+            return _no_measurement(rule, final, revision)
+        current = window[-1]
+        reasons: list[str] = []
+        value = required(rule, current, inputs, reasons)
+        result = Result(
+            status=NO_DATA if value is None else compare(current.value, value, rule),
             final=final,
+            current=current,
             baseline=rule.baseline,
+            development=current.value - rule.baseline.value if rule.baseline else None,
+            required=value,
+            comparison=_same_period(inputs.comparison, current),
             revision=revision,
-            reasons=(REASON_NO_MEASUREMENT,),
+            reasons=tuple(reasons),
         )
-    if rule.kind == CUMULATIVE:
-        return _evaluate_cumulative(rule, window, as_of, final, revision)
+        if final or value is None:
+            return result
+        at_deadline = inputs.held_at(current, rule.deadline)
+        return _with_forecast(result, rule, window, at_deadline, required)
 
-    current = window[-1]
-    reasons: list[str] = []
-    comparison_point = _same_period(comparison, current)
-    required = required_value(rule, current, comparison_point, reasons)
-    development = current.value - rule.baseline.value if rule.baseline else None
-    status = NO_DATA if required is None else compare(current.value, required, rule)
-    result = Result(
-        status=status,
+    return evaluate
+
+
+def _no_measurement(rule: Rule, final: bool, revision: Revision | None) -> Result:
+    return Result(
+        status=NO_DATA,
         final=final,
-        current=current,
         baseline=rule.baseline,
-        development=development,
-        required=required,
-        comparison=comparison_point,
         revision=revision,
-        reasons=tuple(reasons),
+        reasons=(REASON_NO_MEASUREMENT,),
     )
-    if final or required is None:
-        return result
-    return _with_forecast(result, rule, window, comparison_point)
 
 
 def _with_forecast(
-    result: Result, rule: Rule, window: list[Point], comparison: Point | None
+    result: Result, rule: Rule, window: list[Point], at_deadline: Inputs, required: RequiredValue
 ) -> Result:
     """Project the trend to the deadline and judge the projection by the same rule."""
     points = list(window)
@@ -276,17 +307,12 @@ def _with_forecast(
     if len(points) < 2:
         return replace(result, reasons=result.reasons + (REASON_TOO_FEW_POINTS,))
     projected = _project(points, rule.deadline)
-    at_deadline = Point(rule.deadline, rule.deadline, projected)
-    # The comparison area is assumed to stay where it last stood.
-    comparison_at_deadline = (
-        Point(rule.deadline, rule.deadline, comparison.value) if comparison else None
-    )
-    required = required_value(rule, at_deadline, comparison_at_deadline, [])
-    if required is None:
+    value = required(rule, Point(rule.deadline, rule.deadline, projected), at_deadline, [])
+    if value is None:
         return result
-    verdict = compare(projected, required, rule)
+    verdict = compare(projected, value, rule)
     forecast = {MET: ON_TRACK, NEAR: AT_RISK, NOT_MET: OFF_TRACK}[verdict]
-    return replace(result, forecast=forecast, projected=projected, required_at_deadline=required)
+    return replace(result, forecast=forecast, projected=projected, required_at_deadline=value)
 
 
 def _project(points: Sequence[Point], deadline: date) -> Decimal:
@@ -304,10 +330,13 @@ def _project(points: Sequence[Point], deadline: date) -> Decimal:
     return (mean_y + slope * (at - mean_x)).quantize(_PATH_QUANTUM)
 
 
-def _evaluate_cumulative(
-    rule: Rule, window: list[Point], as_of: date, final: bool, revision: Revision | None
-) -> Result:
+def evaluate_cumulative(rule: Rule, inputs: Inputs, as_of: date) -> Result:
     """ "Mindst 25 … inden udgangen af 2021": the figures in the window add up."""
+    rule, revision = rule_in_force(rule, as_of)
+    final = as_of > rule.deadline
+    window = _window(rule, inputs.series, as_of)
+    if not window:
+        return _no_measurement(rule, final, revision)
     total = sum((p.value for p in window), Decimal(0))
     label = window[-1].label if len(window) == 1 else f"{window[0].label} – {window[-1].label}"
     current = Point(window[0].start, window[-1].end, total, label)
@@ -334,8 +363,10 @@ def _evaluate_cumulative(
     )
 
 
-def _evaluate_milestone(rule: Rule, final: bool, revision: Revision | None) -> Result:
+def evaluate_milestone(rule: Rule, inputs: Inputs, as_of: date) -> Result:
     """A qualitative target: done is met; anything else is not met, and late once past due."""
+    rule, revision = rule_in_force(rule, as_of)
+    final = as_of > rule.deadline
     if rule.milestone_state == UNREPORTED:
         return Result(
             status=NO_DATA, final=final, revision=revision, reasons=(REASON_NO_MEASUREMENT,)
@@ -349,16 +380,14 @@ def _evaluate_milestone(rule: Rule, final: bool, revision: Revision | None) -> R
 
 
 def requirement_series(
-    rule: Rule, series: Sequence[Point], comparison: Sequence[Point] = ()
+    rule: Rule, required: RequiredValue, inputs: Inputs
 ) -> list[tuple[Point, Decimal]]:
     """What each figure of the series was held against, under the rule in force at its end:
     the target line of a chart (flat, a glide path, or following the comparison area)."""
-    if rule.kind in (MILESTONE, CUMULATIVE):
-        return []
     line = []
-    for p in sorted(series, key=lambda p: p.end):
+    for p in sorted(inputs.series, key=lambda p: p.end):
         in_force, _revision = rule_in_force(rule, p.end)
-        required = required_value(in_force, p, _same_period(comparison, p), [])
-        if required is not None:
-            line.append((p, required))
+        value = required(in_force, p, inputs, [])
+        if value is not None:
+            line.append((p, value))
     return line
