@@ -12,6 +12,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from jobcenter.errors import Refusal
 
 from . import bulk, importers, periods, spreadsheets
 from .danish import danish_slug
@@ -305,9 +308,19 @@ def _classified(rows, *, lock=False) -> list[dict]:
     return classified
 
 
-class PreviewOutdated(Exception):
+class PreviewOutdated(Refusal):
     """Figures the file touches changed after the preview was made; nothing was saved, and the
     preview now shows the figures as they stand."""
+
+    code = "preview_outdated"
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "Some of the figures changed after the preview was made. Nothing was saved; "
+                "check the preview as it now stands and save again."
+            )
+        )
 
 
 def _rows_as_clean(rows) -> list[importers.CleanRow]:
@@ -392,11 +405,19 @@ def import_note(filename: str) -> tuple[str, str]:
     return before, after
 
 
-class ImportRefused(ValueError):
+class ImportRefused(Refusal):
     """A file with refused rows; nothing was stored. errors: [(line, reason)]."""
 
+    code = "import_refused"
+
     def __init__(self, errors):
-        super().__init__(f"{len(errors)} rows refused")
+        message = ngettext(
+            "%(count)s row refused; nothing was saved.",
+            "%(count)s rows refused; nothing was saved.",
+            len(errors),
+        ) % {"count": len(errors)}
+        shown = [{"line": line, "reason": str(reason)} for line, reason in errors[:SHOWN_ERRORS]]
+        super().__init__(message, details={"refused": len(errors), "errors": shown})
         self.errors = errors
 
 
@@ -469,12 +490,21 @@ class CellChange:
     seen_version: str
 
 
-class FiguresChanged(Exception):
+class FiguresChanged(Refusal):
     """Someone saved some of the same figures after the user opened the grid; nothing was
     saved. conflicts: [(CellChange, the figure as it now stands or None)]."""
 
+    code = "figures_changed"
+
     def __init__(self, conflicts):
-        super().__init__(f"{len(conflicts)} figures changed meanwhile")
+        super().__init__(
+            ngettext(
+                "%(count)s figure was changed by someone else meanwhile; nothing was saved.",
+                "%(count)s figures were changed by someone else meanwhile; nothing was saved.",
+                len(conflicts),
+            )
+            % {"count": len(conflicts)}
+        )
         self.conflicts = conflicts
 
 

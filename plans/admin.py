@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from jobcenter.errors import Refusal
+
 from . import services
 from .engine import kinds
 from .models import (
@@ -178,7 +180,7 @@ class ReportingRoundAdmin(admin.ModelAdmin):
         for reporting_round in queryset:
             try:
                 services.round_approve(reporting_round=reporting_round, user=request.user)
-            except services.RoundFrozen as exc:
+            except Refusal as exc:
                 self.message_user(request, f"{reporting_round}: {exc}", messages.WARNING)
             else:
                 self.message_user(request, _("%(round)s approved.") % {"round": reporting_round})

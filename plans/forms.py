@@ -145,11 +145,10 @@ class TargetForm(forms.ModelForm):
         self.fields["indicator"].queryset = Indicator.objects.filter(
             Q(owner__isnull=True) | Q(owner=plan.municipality)
         ).order_by("name")
-        # Comparison with national and regional figures, or with a municipality whose figures
-        # are public: a public dashboard must not show a private municipality's figures.
-        self.fields["comparison_area"].queryset = Area.objects.filter(
-            ~Q(kind=Area.Kind.MUNICIPALITY) | Q(public_dashboards=True)
-        ).exclude(pk=plan.municipality_id)
+        # The choices the model's validation allows (Target.clean), without the plan's own area.
+        self.fields["comparison_area"].queryset = Target.comparison_areas_allowed().exclude(
+            pk=plan.municipality_id
+        )
         for name in ("bound", "milestone_state"):
             self.fields[name].required = False  # asked only of the kinds that need them
         self.fields["kind"].choices = Target.Kind.choices  # no empty choice among the kinds

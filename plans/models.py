@@ -349,10 +349,30 @@ class Target(models.Model):
         entry = kinds.BY_KEY.get(self.kind)
         if entry is not None and entry.measured and self.indicator_id is None:
             errors["indicator"] = _("Only a milestone can do without an indicator.")
+        elif self.indicator_id and self.plan_id:
+            owner = self.indicator.owner_id
+            if owner is not None and owner != self.plan.municipality_id:
+                errors["indicator"] = _("Another municipality's indicator.")
+        if self.comparison_area_id and self.plan_id and "comparison_area" not in errors:
+            if self.comparison_area_id == self.plan.municipality_id:
+                errors["comparison_area"] = _("Not the plan's own area.")
+            elif not self.comparison_areas_allowed().filter(pk=self.comparison_area_id).exists():
+                errors["comparison_area"] = _(
+                    "Compare with national or regional figures, or a municipality whose "
+                    "dashboards are public."
+                )
         if (self.baseline_value is None) != (self.baseline_period_id is None):
             errors["baseline_period"] = _("A baseline needs both a value and a period.")
         if errors:
             raise ValidationError(errors)
+
+    @staticmethod
+    def comparison_areas_allowed():
+        """What a target may compare with: national and regional figures, or a municipality
+        whose figures are public (a public card must not show a private municipality's)."""
+        return Area.objects.filter(
+            ~models.Q(kind=Area.Kind.MUNICIPALITY) | models.Q(public_dashboards=True)
+        )
 
     def _comparison_group_problem(self) -> str | None:
         """A RAR area or council compares only while the municipality belongs to it: RAR

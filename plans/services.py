@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from jobcenter.errors import Refusal
 from kpis.danish import danish_slug
 
 from . import status as engine
@@ -112,8 +113,13 @@ def _upsert_postgres(rows: list[TargetStatus]):
         )
 
 
-class RoundFrozen(ValueError):
+class RoundFrozen(Refusal):
     """An approved reporting round is not changed any more."""
+
+    code = "round_frozen"
+
+    def __init__(self, message):
+        super().__init__(message, details={"round": [message]})
 
 
 @transaction.atomic
@@ -263,9 +269,11 @@ def target_name(target) -> str:
     return f"“{target}”"
 
 
-class NarrativesMissing(ValueError):
+class NarrativesMissing(Refusal):
     """Targets not met in the round without a status narrative: the round is not submitted
     until each is written, or (unless the plan requires narratives) confirmed."""
+
+    code = "narratives_missing"
 
     def __init__(self, targets, *, required):
         self.targets = list(targets)
@@ -281,7 +289,8 @@ class NarrativesMissing(ValueError):
                 "These targets are not met and have no status narrative: %(targets)s. Write "
                 "one for each, or confirm that the round is submitted without."
             ) % {"targets": names}
-        super().__init__(message)
+        details = {"missing": [t.key for t in self.targets], "required": required}
+        super().__init__(message, details=details)
 
 
 @transaction.atomic
@@ -366,6 +375,22 @@ def unique_key(model, *parts) -> str:
 
 
 @transaction.atomic
+@transaction.atomic
+def definition_write(instance, values):
+    """A definition (plan, focus area, guidepost, initiative, indicator) created or changed
+    from values, as the API sends them: the model's validation first, then the row with its
+    history; many-to-many values are set after."""
+    many = {f.name for f in instance._meta.many_to_many}
+    for name, value in values.items():
+        if name not in many:
+            setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    for name in many & set(values):
+        getattr(instance, name).set(values[name])
+    return instance
+
+
 def definition_save(form, *formsets):
     """Save a definition form with its inline formsets (guideposts, initiatives) together:
     all or nothing, and each row keeps its history."""
@@ -402,16 +427,19 @@ def shift_years(day: date | None, years: int) -> date | None:
         return day.replace(year=day.year + years, day=28)
 
 
-class CopyProblems(ValueError):
+class CopyProblems(Refusal):
     """Why a plan cannot be copied as asked: problems of the new plan (by field) and of each
-    copied target (by the source target's id), in Danish."""
+    copied target (by the source target's id; in details by its key), in Danish."""
 
-    def __init__(self, *, plan=None, targets=None):
+    code = "copy_refused"
+
+    def __init__(self, *, plan=None, targets=None, keys=None):
         self.plan = plan or {}
         self.targets = targets or {}
         lines = [m for ms in self.plan.values() for m in ms]
         lines += [m for ms in self.targets.values() for m in ms]
-        super().__init__(" ".join(lines))
+        by_key = {(keys or {}).get(pk, pk): ms for pk, ms in self.targets.items()}
+        super().__init__(" ".join(lines), details={**self.plan, "targets": by_key})
 
 
 KEEP, CLEAR = "keep", "clear"
@@ -519,7 +547,8 @@ def plan_copy(
         copy.focus_areas.set([focus_areas[fa.pk] for fa in target.focus_areas.all()])
         created.append(copy.pk)
     if problems:
-        raise CopyProblems(targets=problems)
+        keys = dict(source.targets.filter(pk__in=problems).values_list("pk", "key"))
+        raise CopyProblems(targets=problems, keys=keys)
 
     from .tasks import enqueue, recompute_target_statuses
 

@@ -5,7 +5,7 @@ import copy
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -153,8 +153,8 @@ class PlanSerializer(Defined):
         municipality = attrs.get("municipality") or self.instance.municipality
         committee = attrs.get("committee")
         if committee and committee.municipality_id != municipality.pk:
-            raise serializers.ValidationError({"committee": ["Not a committee of the plan's "
-                                                             "municipality."]})  # fmt: skip
+            message = _("Not a committee of the plan's municipality.")
+            raise serializers.ValidationError({"committee": [message]})
         return super().validate(attrs)
 
     class Meta:
@@ -241,19 +241,16 @@ class TargetSerializer(Defined):
     indicator = serializers.SlugRelatedField(
         slug_field="key", queryset=Indicator.objects.all(), allow_null=True, required=False
     )
-    # As the target form: compare with national or regional figures or a public municipality,
-    # so a public card never shows a private municipality's figures.
+    # Which areas are allowed is the model's validation (Target.clean), as for the form.
     comparison_area = serializers.SlugRelatedField(
-        slug_field="slug", allow_null=True, required=False,
-        queryset=Area.objects.filter(~Q(kind=Area.Kind.MUNICIPALITY) | Q(public_dashboards=True)),
-    )  # fmt: skip
+        slug_field="slug", allow_null=True, required=False, queryset=Area.objects.all()
+    )
     baseline_period = PeriodCodeField(allow_null=True, required=False)
     status = StatusSerializer(read_only=True, allow_null=True)
     visible_choices = {"plan": access.visible_plans, "focus_areas": access.visible_focus_areas,
                        "indicator": access.visible_indicators}  # fmt: skip
 
     def validate(self, attrs):
-        plan = attrs.get("plan") or self.instance.plan
         kind = attrs.get("kind") or self.instance.kind
         # As the target form: a milestone needs no requirement ("bound"), the other kinds do.
         # (a target keeps its bound, unless it changes kind: a milestone's stored default
@@ -263,11 +260,6 @@ class TargetSerializer(Defined):
         problems = kinds.bound_problem(kind, {**current, **attrs})
         if problems:
             raise serializers.ValidationError({k: [v] for k, v in problems.items()})
-        indicator = attrs.get("indicator")
-        if indicator and indicator.owner_id not in (None, plan.municipality_id):
-            raise serializers.ValidationError({"indicator": ["Another municipality's indicator."]})
-        if attrs.get("comparison_area") and attrs["comparison_area"].pk == plan.municipality_id:
-            raise serializers.ValidationError({"comparison_area": ["Not the plan's own area."]})
         # What another kind asks for is reset, as in the target form.
         attrs = kinds.with_defaults(kind, attrs, reset_empty=self.instance is None)
         return super().validate(attrs)
