@@ -65,9 +65,7 @@ def test_the_same_refusal_in_english_with_accept_language(world):
 def test_a_kind_missing_its_target_value_is_refused_with_the_models_danish_message(world):
     answer = world["client"].post("/api/targets/", body(target_value=None), format="json")
     assert answer.status_code == 400
-    assert answer.json()["error"]["details"]["target_value"] == [
-        "Denne type mål kræver et måltal."
-    ]
+    assert answer.json()["error"]["details"]["target_value"] == ["Denne type mål kræver et måltal."]
 
 
 def test_changing_the_kind_through_the_api_resets_what_the_new_kind_does_not_use(world):
