@@ -3,10 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from jobcenter.errors import Refusal
-
-from . import services
-from .engine import kinds
-from .models import (
+from plans import services
+from plans.engine import kinds
+from plans.models import (
     Committee,
     FocusArea,
     Guidepost,

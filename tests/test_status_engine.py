@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from plans import status as engine
 from plans.engine import kinds
+from plans.engine import status as engine
 from plans.engine.kinds import evaluate
-from plans.status import (
+from plans.engine.status import (
     AT_LEAST,
     AT_MOST,
     AT_RISK,

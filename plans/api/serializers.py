@@ -14,11 +14,10 @@ from kpis import ownership
 from kpis.models import Area, AreaMembership, Indicator, Measurement
 from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError, parse_period
 from kpis.services import period_get_or_create
-
-from .. import access
-from ..engine import kinds
-from ..forms import MAX_DECIMALS
-from ..models import (
+from plans import access
+from plans.engine import kinds
+from plans.forms import MAX_DECIMALS
+from plans.models import (
     Committee,
     FocusArea,
     Guidepost,

@@ -1,16 +1,16 @@
 """The registry of target kinds: one entry per kind, read by every consumer.
 
-An entry says what the status engine (plans.status) does with a target of the kind and which
+An entry says what the status engine (plans.engine.status) does with a target of the kind and which
 inputs it needs, which definition fields the kind uses and requires, what a revision may
 change, the admin's fieldset, the card's requirement text and the chart's target line. The
 model's choices and validation, the target form and its template, the API's serializer, the
 admin, the card and the chart all read this module; none of them names a kind or a kind's
 fields itself.
 
-Adding a kind: an entry in KINDS (with its engine function in plans.status, and, if it needs
+Adding a kind: an entry in KINDS (its engine function in plans.engine.status; if it needs
 figures beyond the municipality's own series and one comparison area, a new field of
-plans.status.Inputs with its gatherer in the selectors), a migration for Target.kind's choices,
-tests, translations and the docs.
+plans.engine.status.Inputs and its gatherer in plans.selectors.targets.evaluate_targets), a
+migration for Target.kind's choices, tests, translations and the docs.
 """
 
 from collections.abc import Callable, Mapping
@@ -22,7 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from plans import status as engine
+from plans.engine import status as engine
 
 THRESHOLD = "threshold"
 CHANGE = "change"
@@ -73,7 +73,7 @@ class Kind:
     # asks; "bound", which has a stored default, is asked of every kind that uses it by
     # bound_problem, in the form and the API).
     required: Mapping[str, Promise] = field(default_factory=dict)
-    # Which plans.status.Inputs the selectors gather for it.
+    # Which plans.engine.status.Inputs the selectors gather for it.
     inputs: frozenset[str] = frozenset({engine.SERIES})
     # False for a kind judged without figures (a milestone): no indicator, the card shows the
     # reported state instead of a value.

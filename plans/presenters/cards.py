@@ -11,9 +11,9 @@ from decimal import Decimal
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from . import status as engine
-from .engine import kinds
-from .models import StatusFields, Target
+from plans.engine import kinds
+from plans.engine import status as engine
+from plans.models import StatusFields, Target
 
 STATUS_LABELS = {
     engine.MET: _("Met"),

@@ -13,12 +13,12 @@ from jobcenter.tables import Table
 from kpis.danish import format_number
 from kpis.models import Area, Indicator, Measurement, MeasurementRevision
 from kpis.selectors import groups_of
-
-from . import charts, selectors
-from . import status as engine
-from .cards import Card
-from .engine import kinds
-from .models import ReportingRound
+from plans.engine import kinds
+from plans.engine import status as engine
+from plans.models import ReportingRound
+from plans.presenters import charts
+from plans.presenters.cards import Card
+from plans.selectors import targets as selectors
 
 
 @dataclass
