@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from jobcenter.errors import Refusal
 
-from . import bulk, importers, periods, spreadsheets
+from . import bulk, fields, importers, periods, spreadsheets
 from .danish import danish_slug
 from .models import Area, AreaMembership, ImportBatch, Indicator, Measurement, Period
 from .signals import measurements_changed
@@ -75,9 +75,15 @@ def period_get_or_create(text) -> Period:
     return period
 
 
-# Figures are stored to six decimals (kpis.fields.value_field); a value is rounded to that
-# before it is compared, so the same figure imported twice is "unchanged", not a revision.
-STORED_QUANTUM = Decimal("0.000001")
+def period_stored(period: Period | None) -> Period | None:
+    """A period from kpis.selectors.period_for, stored if it is new (on save, not on
+    validation)."""
+    if period is None or period.pk is not None:
+        return period
+    stored, _created = Period.objects.get_or_create(
+        kind=period.kind, start=period.start, end=period.end
+    )
+    return stored
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,9 @@ def stored_value(value) -> Decimal:
     if not isinstance(value, Decimal | int):
         # A float has already lost exactness; callers parse text with kpis.danish.
         raise TypeError(f"A figure must be a Decimal, not {type(value).__name__}")
-    return Decimal(value).quantize(STORED_QUANTUM)
+    # Rounded to the stored precision before it is compared, so the same figure imported twice
+    # is "unchanged", not a revision.
+    return Decimal(value).quantize(fields.STORED_QUANTUM)
 
 
 @transaction.atomic

@@ -360,7 +360,7 @@ class Target(models.Model):
                     "Compare with national or regional figures, or a municipality whose "
                     "dashboards are public."
                 )
-        if (self.baseline_value is None) != (self.baseline_period_id is None):
+        if (self.baseline_value is None) != (self.baseline_period is None):
             errors["baseline_period"] = _("A baseline needs both a value and a period.")
         if errors:
             raise ValidationError(errors)
@@ -501,6 +501,54 @@ class StatusFields(models.Model):
 
     def __str__(self):
         return f"{self.target}: {self.get_status_display()}"
+
+    # The engine's Result and these columns, both ways, in one place.
+
+    @staticmethod
+    def columns_of(result: engine.Result, as_of: date) -> dict:
+        """An engine Result as the columns stored."""
+        current = result.current
+        return {
+            "status": result.status,
+            "forecast": result.forecast or "",
+            "final": result.final,
+            "current_value": current.value if current else None,
+            "current_period_label": current.label if current else "",
+            "current_period_end": current.end if current else None,
+            "development": result.development,
+            "required_value": result.required,
+            "comparison_value": result.comparison.value if result.comparison else None,
+            "projected_value": result.projected,
+            "revision_id": result.revision.id if result.revision else None,
+            "reasons": list(result.reasons),
+            "as_of": as_of,
+        }
+
+    @staticmethod
+    def result_of(stored: "StatusFields | None") -> engine.Result:
+        """The engine's answer as it was stored, in the engine's shape (no status yet: no
+        data)."""
+        if stored is None:
+            return engine.Result(status=engine.NO_DATA, reasons=(engine.REASON_NO_MEASUREMENT,))
+        current = None
+        if stored.current_value is not None:
+            end = stored.current_period_end
+            current = engine.Point(end, end, stored.current_value, stored.current_period_label)
+        comparison = None
+        if stored.comparison_value is not None and current:
+            comparison = engine.Point(current.start, current.end, stored.comparison_value)
+        return engine.Result(
+            status=stored.status,
+            forecast=stored.forecast or None,
+            final=stored.final,
+            current=current,
+            development=stored.development,
+            required=stored.required_value,
+            comparison=comparison,
+            projected=stored.projected_value,
+            revision=stored.revision.as_engine_revision() if stored.revision_id else None,
+            reasons=tuple(stored.reasons),
+        )
 
 
 class TargetStatus(StatusFields):

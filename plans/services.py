@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from jobcenter.errors import Refusal
 from kpis.danish import danish_slug
+from kpis.services import period_stored
 from plans.engine import status as engine
 from plans.models import (
     FocusArea,
@@ -21,6 +22,7 @@ from plans.models import (
     Plan,
     ReportingRound,
     RoundResult,
+    StatusFields,
     StatusNarrative,
     Target,
     TargetRevision,
@@ -31,27 +33,6 @@ from plans.selectors.targets import (
     round_missing_narratives,
     targets_with_definitions,
 )
-
-
-def status_fields(result: engine.Result, as_of: date) -> dict:
-    """An engine Result as the columns of plans.models.StatusFields."""
-    current = result.current
-    return {
-        "status": result.status,
-        "forecast": result.forecast or "",
-        "final": result.final,
-        "current_value": current.value if current else None,
-        "current_period_label": current.label if current else "",
-        "current_period_end": current.end if current else None,
-        "development": result.development,
-        "required_value": result.required,
-        "comparison_value": result.comparison.value if result.comparison else None,
-        "projected_value": result.projected,
-        "revision_id": result.revision.id if result.revision else None,
-        "reasons": list(result.reasons),
-        "as_of": as_of,
-    }
-
 
 # The columns a refresh rewrites: everything but the target it belongs to.
 _REFRESHED = [f.name for f in TargetStatus._meta.concrete_fields if f.name not in ("id", "target")]
@@ -65,7 +46,7 @@ def statuses_refresh(targets, *, as_of: date | None = None) -> int:
     as_of = as_of or timezone.localdate()
     results = evaluate_targets(targets, as_of=as_of)
     rows = [
-        TargetStatus(target_id=target_id, **status_fields(result, as_of))
+        TargetStatus(target_id=target_id, **StatusFields.columns_of(result, as_of))
         for target_id, result in results.items()
     ]
     if connection.vendor == "postgresql":
@@ -136,7 +117,9 @@ def round_approve(*, reporting_round: ReportingRound, user=None, today=None) -> 
     targets = targets_with_definitions().filter(plan=reporting_round.plan_id)
     results = evaluate_targets(targets, as_of=as_of)
     RoundResult.objects.bulk_create(
-        RoundResult(round=reporting_round, target_id=target_id, **status_fields(result, as_of))
+        RoundResult(
+            round=reporting_round, target_id=target_id, **StatusFields.columns_of(result, as_of)
+        )
         for target_id, result in results.items()
     )
     reporting_round.state = ReportingRound.State.APPROVED
@@ -229,7 +212,10 @@ def target_create(*, plan, focus_areas=(), **fields) -> Target:
     """A target, validated for its kind, with its status computed on commit."""
     if any(fa.plan_id != plan.pk for fa in focus_areas):
         raise ValidationError({"focus_areas": _("A target's focus areas belong to its own plan.")})
-    target = _create(Target, plan=plan, **fields)
+    target = Target(plan=plan, **fields)
+    target.full_clean()  # before the baseline's period is stored: a refusal writes nothing
+    target.baseline_period = period_stored(target.baseline_period)
+    target.save()
     target.focus_areas.set(focus_areas)
     refresh_on_commit(target)
     return target
@@ -353,7 +339,8 @@ def target_update(*, target: Target, focus_areas, **fields) -> Target:
         raise ValidationError({"focus_areas": _("A target's focus areas belong to its own plan.")})
     for name, value in fields.items():
         setattr(target, name, value)
-    target.full_clean()
+    target.full_clean()  # before the baseline's period is stored: a refusal writes nothing
+    target.baseline_period = period_stored(target.baseline_period)
     target.save()
     target.focus_areas.set(focus_areas)
     refresh_on_commit(target)
@@ -536,7 +523,7 @@ def plan_copy(
             fields["baseline_value"] = fields["baseline_period_id"] = None
         elif baseline != KEEP:
             fields["baseline_value"], period = baseline
-            fields["baseline_period_id"] = period.pk if period else None
+            fields["baseline_period_id"] = period_stored(period).pk if period else None
         copy = _with_history_user(
             Target(plan=plan, key=unique_key(Target, plan.key, target.title), **fields), user
         )

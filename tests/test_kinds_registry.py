@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from plans import status as engine
 from plans.admin import TargetAdmin
 from plans.api.serializers import RevisionSerializer, TargetSerializer
 from plans.engine import kinds
+from plans.engine import status as engine
 from plans.forms import ReviseForm, TargetForm
 from plans.models import Target, TargetRevision
 

@@ -109,3 +109,19 @@ def test_a_page_shows_a_refusal_it_did_not_handle_as_a_message(world, client):
 def test_the_pages_stay_danish_whatever_the_browser_asks(world, client):
     answer = client.get("/plans/g/", HTTP_ACCEPT_LANGUAGE="en")
     assert answer["Content-Language"] == "da"
+
+
+def test_a_refused_api_request_leaves_no_new_period_behind(world):
+    from kpis.models import Period
+
+    before = Period.objects.count()
+    new_period = {"baseline_period": "2018M05", "baseline_value": "1100"}
+    refused = world["client"].post(
+        "/api/targets/", body(target_value=None, **new_period), format="json"
+    )
+    assert refused.status_code == 400
+    assert Period.objects.count() == before
+    created = world["client"].post("/api/targets/", body(**new_period), format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["baseline_period"] == "2018M05"
+    assert Period.objects.count() == before + 1

@@ -11,12 +11,12 @@ from rest_framework import serializers
 
 from jobcenter.text import multi_line, single_line
 from kpis import ownership
+from kpis.fields import DECIMAL_PLACES, MAX_DIGITS
 from kpis.models import Area, AreaMembership, Indicator, Measurement
 from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError, parse_period
-from kpis.services import period_get_or_create
+from kpis.selectors import period_for
 from plans import access
 from plans.engine import kinds
-from plans.forms import MAX_DECIMALS
 from plans.models import (
     Committee,
     FocusArea,
@@ -205,7 +205,7 @@ class IndicatorSerializer(Defined):
     class Meta:
         model = Indicator
         read_only_fields = ["key"]
-        extra_kwargs = {"decimals": {"max_value": MAX_DECIMALS}}
+        extra_kwargs = {"decimals": {"max_value": DECIMAL_PLACES}}
         fields = ["id", "key", "name", "description", "unit", "decimals", "direction",
                   "data_source", "owner"]  # fmt: skip
 
@@ -225,7 +225,7 @@ class PeriodCodeField(serializers.CharField):
 
     def to_internal_value(self, data):
         try:
-            return period_get_or_create(super().to_internal_value(data))
+            return period_for(super().to_internal_value(data))  # stored when saved
         except PeriodError as exc:
             raise serializers.ValidationError(str(exc)) from exc
 
@@ -323,7 +323,7 @@ class MeasurementWriteSerializer(serializers.Serializer):
     indicator = LoadableIndicatorField()
     area = serializers.SlugRelatedField(slug_field="slug", queryset=Area.objects.all())
     period = serializers.CharField(max_length=40, validators=[single_line])
-    value = serializers.DecimalField(max_digits=18, decimal_places=6)
+    value = serializers.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)
     source = serializers.CharField(
         max_length=300, required=False, allow_blank=True, default="", validators=[single_line]
     )
@@ -425,7 +425,9 @@ class TargetCopySerializer(serializers.Serializer):
         help_text="keep the old baseline, clear it, or take the latest figure before the new "
         "plan's start (kept where there is none); or give baseline_value and baseline_period.",
     )  # fmt: skip
-    baseline_value = serializers.DecimalField(max_digits=18, decimal_places=6, required=False)
+    baseline_value = serializers.DecimalField(
+        max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, required=False
+    )
     baseline_period = PeriodCodeField(required=False)
 
     def validate(self, attrs):
