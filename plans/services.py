@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 from jobcenter.errors import Refusal
 from kpis.danish import danish_slug
 from kpis.services import period_stored
+from plans import notices
 from plans.engine import status as engine
 from plans.models import (
     FocusArea,
@@ -33,6 +34,7 @@ from plans.selectors.targets import (
     round_missing_narratives,
     targets_with_definitions,
 )
+from plans.signals import targets_changed
 
 # The columns a refresh rewrites: everything but the target it belongs to.
 _REFRESHED = [f.name for f in TargetStatus._meta.concrete_fields if f.name not in ("id", "target")]
@@ -126,8 +128,6 @@ def round_approve(*, reporting_round: ReportingRound, user=None, today=None) -> 
     reporting_round.approved_at = timezone.now()
     reporting_round.approved_by = user
     reporting_round.save(update_fields=["state", "approved_at", "approved_by"])
-    from plans import notices
-
     notices.notice_on_commit(reporting_round, notices.Kind.APPROVED)
     return len(results)
 
@@ -288,8 +288,6 @@ def round_submit(*, reporting_round: ReportingRound, confirmed=(), today=None) -
     without a narrative must be written first, or named in `confirmed` (targets or their ids):
     submitted without a narrative on purpose. A plan with narratives_required accepts no
     confirmation. The administrators are told by e-mail once the round is submitted."""
-    from plans import notices
-
     reporting_round = (
         ReportingRound.objects.select_for_update().select_related("plan").get(pk=reporting_round.pk)
     )
@@ -327,9 +325,13 @@ def narrative_write(*, target, reporting_round, text, user=None) -> StatusNarrat
 
 def refresh_on_commit(target):
     """Queue the target's status refresh for when the transaction commits."""
-    from plans.tasks import enqueue, recompute_target_statuses
+    refresh_targets_on_commit([target.pk])
 
-    transaction.on_commit(lambda: enqueue(recompute_target_statuses, [target.pk]))
+
+def refresh_targets_on_commit(target_ids):
+    """Once committed, say these targets changed: plans.tasks queues their status refresh."""
+    ids = list(target_ids)
+    transaction.on_commit(lambda: targets_changed.send(sender=Target, target_ids=ids))
 
 
 @transaction.atomic
@@ -540,9 +542,7 @@ def plan_copy(
         keys = dict(source.targets.filter(pk__in=problems).values_list("pk", "key"))
         raise CopyProblems(targets=problems, keys=keys)
 
-    from plans.tasks import enqueue, recompute_target_statuses
-
-    transaction.on_commit(lambda: enqueue(recompute_target_statuses, created))
+    refresh_targets_on_commit(created)
     return plan
 
 
