@@ -61,6 +61,56 @@ def bound_requirement(target, required: Decimal, formatted: str) -> str:
 
 
 @dataclass(frozen=True)
+class Example:
+    """What the synthetic national data set (plans.tools.national) knows when it makes a
+    target of some kind on an indicator: a plausible level, its direction and unit, a baseline
+    period and a comparison area."""
+
+    level: Decimal
+    at_most: bool
+    share: bool
+    baseline_period: object
+    comparison_area: object
+    month_kind: str  # the period kind of monthly figures
+
+
+def _example_value(e: Example) -> dict:
+    return {"target_value": e.level,
+            "wording": f"{'Maksimalt' if e.at_most else 'Minimum'} {e.level}"}  # fmt: skip
+
+
+def _example_change(e: Example) -> dict:
+    return {
+        "baseline_value": e.level,
+        "baseline_period": e.baseline_period,
+        "change_amount": Decimal(-5 if e.at_most else 5),
+        "change_relative": not e.share,
+        "wording": "Skal falde med 5 %" if e.at_most else "Skal stige med 5 %",
+    }
+
+
+def _example_relative(e: Example) -> dict:
+    return {"comparison_area": e.comparison_area,
+            "margin": Decimal("0.3") if e.share else Decimal(0),
+            "wording": "Bedre end landsgennemsnittet"}  # fmt: skip
+
+
+def _example_glide_path(e: Example) -> dict:
+    return {**_example_value(e), "baseline_value": e.level, "baseline_period": e.baseline_period}
+
+
+def _example_cumulative(e: Example) -> dict | None:
+    if e.share:
+        return None  # shares do not add up
+    return {"target_value": e.level * 12, "bound": engine.AT_LEAST, "period_kind": e.month_kind,
+            "wording": f"{e.level * 12} i alt i 2025-2026"}  # fmt: skip
+
+
+def _example_milestone(e: Example) -> dict:
+    return {"indicator": None, "wording": "Ny indsats er i gang"}
+
+
+@dataclass(frozen=True)
 class Kind:
     key: str
     label: Promise
@@ -86,6 +136,10 @@ class Kind:
     line: engine.RequiredValue | None = None
     # The card's "what it was held against" (target, required value, that value formatted).
     requirement: Callable[[object, Decimal, str], str] = bound_requirement
+    # The synthetic national data set: the definition of an example target (None where the
+    # kind does not fit the indicator), and how many of every 20 targets are of this kind.
+    example: Callable[[Example], dict | None] | None = None
+    share_of_twenty: int = 0
 
     def defaults(self) -> dict[str, object]:
         """The values of the fields this kind does not ask for."""
@@ -101,6 +155,8 @@ KINDS: tuple[Kind, ...] = (
         required={"target_value": NEEDS_TARGET_VALUE},
         revisable="target_value",
         line=engine.required_target_value,
+        example=_example_value,
+        share_of_twenty=6,
     ),
     Kind(
         CHANGE,
@@ -112,6 +168,8 @@ KINDS: tuple[Kind, ...] = (
             ("change_amount", "change_relative"),
         ),
         line=engine.required_change,
+        example=_example_change,
+        share_of_twenty=4,
     ),
     Kind(
         RELATIVE,
@@ -123,6 +181,8 @@ KINDS: tuple[Kind, ...] = (
         revisable="margin",
         admin_fieldset=(_("Comparison"), ("comparison_area", "margin", "gap_reduction")),
         line=engine.required_relative,
+        example=_example_relative,
+        share_of_twenty=6,
     ),
     Kind(
         GLIDE_PATH,
@@ -132,6 +192,8 @@ KINDS: tuple[Kind, ...] = (
         required={"target_value": NEEDS_TARGET_VALUE},
         revisable="target_value",
         line=engine.required_glide_path,
+        example=_example_glide_path,
+        share_of_twenty=2,
     ),
     Kind(
         CUMULATIVE,
@@ -140,6 +202,8 @@ KINDS: tuple[Kind, ...] = (
         fields=("bound", "target_value", "tolerance"),
         required={"target_value": NEEDS_TARGET_VALUE},
         revisable="target_value",
+        example=_example_cumulative,
+        share_of_twenty=1,
     ),
     Kind(
         MILESTONE,
@@ -149,6 +213,8 @@ KINDS: tuple[Kind, ...] = (
         inputs=frozenset(),
         measured=False,
         admin_fieldset=(_("Milestone"), ("milestone_state",)),
+        example=_example_milestone,
+        share_of_twenty=1,
     ),
 )
 
