@@ -124,10 +124,10 @@ class TargetForm(forms.ModelForm):
     class Meta:
         model = Target
         fields = [
-            "title", "code", "wording", "indicator", "focus_areas", "kind", "bound", "strict",
-            "target_value", "period_kind", "measure_from", "deadline", "tolerance",
-            "baseline_value", "baseline_period", "change_amount", "change_relative",
-            "comparison_area", "margin", "gap_reduction", "milestone_state", "source",
+            "title", "code", "wording", "indicator", "focus_areas", "kind",
+            *kinds.KIND_FIELDS,  # the fields some kind asks for (plans.engine.kinds)
+            "period_kind", "measure_from", "deadline", "baseline_value", "baseline_period",
+            "source",
         ]  # fmt: skip
         widgets = {
             "kind": forms.RadioSelect,
