@@ -291,14 +291,18 @@ def parse(
     lines = np.arange(2, total + 2)
     clean = ~suppressed & pd.isna(problems)
     result = ParseResult(suppressed=int(suppressed.sum()))
+    period_keys = span_keys[clean].astype(np.int64)  # the same period, however written
+    # The periods as a categorical column: the file's few hundred periods once, each row a
+    # code into them, so storing maps periods to ids without hashing a PeriodSpec per row.
+    specs = sorted(checks.period_keys, key=checks.period_keys.get)
     table = pd.DataFrame(
         {
             "line": lines[clean],
             "indicator_id": indicator_ids[clean].astype(np.int64),
             "area_id": area_ids[clean].astype(np.int64),
-            "period": spans[clean],
+            "period": pd.Categorical.from_codes(period_keys, categories=_objects(specs)),
             "value": values[clean],
-            "period_key": span_keys[clean].astype(np.int64),  # the same period, however written
+            "period_key": period_keys,
         }
     )
     figure = ["indicator_id", "area_id", "period_key"]
@@ -316,6 +320,13 @@ def parse(
     if progress:
         progress(total, total)
     return result
+
+
+def _objects(items: list) -> pd.Index:
+    """An index of these objects as they are (pandas would read dataclasses as records)."""
+    array = np.empty(len(items), dtype=object)
+    array[:] = items
+    return pd.Index(array, dtype=object)
 
 
 def _per_distinct(column: pd.Series, check) -> tuple[np.ndarray, ...]:

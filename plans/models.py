@@ -234,6 +234,10 @@ class Initiative(models.Model):
         return self.title
 
 
+# The attribute plans.selectors.targets_with_definitions prefetches a target's revisions to.
+PREFETCHED_REVISIONS = "prefetched_revisions"
+
+
 class Target(models.Model):
     """A result target on an indicator. Its status is computed by plans.status, never typed."""
 
@@ -425,11 +429,15 @@ class Target(models.Model):
             gap_reduction=self.gap_reduction,
             comparison_baseline=comparison_baseline,
             milestone_state=self.milestone_state,
-            # An unsaved target (a form's preview) has no revisions yet.
-            revisions=tuple(r.as_engine_revision() for r in self.revisions.all())
-            if self.pk
-            else (),
+            revisions=tuple(r.as_engine_revision() for r in self._revisions()),
         )
+
+    def _revisions(self):
+        """The revisions in force order: as prefetched by plans.selectors, else read."""
+        if not self.pk:
+            return ()  # an unsaved target (a form's preview) has no revisions yet
+        prefetched = getattr(self, PREFETCHED_REVISIONS, None)
+        return self.revisions.all() if prefetched is None else prefetched
 
 
 class TargetRevision(models.Model):

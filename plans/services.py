@@ -47,15 +47,14 @@ def statuses_refresh(targets, *, as_of: date | None = None) -> int:
     that dies halfway leaves the previous statuses, never a mix. Returns how many were written."""
     as_of = as_of or timezone.localdate()
     results = evaluate_targets(targets, as_of=as_of)
-    rows = [
-        TargetStatus(target_id=target_id, **StatusFields.columns_of(result, as_of))
-        for target_id, result in results.items()
-    ]
+    statuses = {
+        target_id: StatusFields.columns_of(result, as_of) for target_id, result in results.items()
+    }
     if connection.vendor == "postgresql":
-        _upsert_postgres(rows)
+        _upsert_postgres(statuses)
     else:
         TargetStatus.objects.bulk_create(
-            rows,
+            [TargetStatus(target_id=target_id, **fields) for target_id, fields in statuses.items()],
             update_conflicts=True,
             unique_fields=["target"],
             update_fields=_REFRESHED,
@@ -64,26 +63,31 @@ def statuses_refresh(targets, *, as_of: date | None = None) -> int:
     return len(results)
 
 
-def _upsert_postgres(rows: list[TargetStatus]):
-    """The statuses in one INSERT … ON CONFLICT whose rows arrive as one JSON parameter: Django's
-    bulk_create binds fifteen parameters per row, and building that statement for thousands of
-    targets costs more than the database takes to run it."""
-    if not rows:
+def _json_ready(value):
+    if isinstance(value, Decimal):
+        return str(value)  # exact: the numeric column reads the text
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _upsert_postgres(statuses: dict[int, dict]):
+    """The statuses (StatusFields.columns_of per target id) in one INSERT … ON CONFLICT whose
+    rows arrive as one JSON parameter: Django's bulk_create binds fifteen parameters per row,
+    and building that statement (and a model instance per row) for thousands of targets costs
+    more than the database takes to run it."""
+    if not statuses:
         return
-    now = timezone.now()
     fields = [f for f in TargetStatus._meta.concrete_fields if f.name != "id"]
-    records = []
-    for row in rows:
-        row.computed_at = now
-        record = {}
-        for f in fields:
-            value = f.value_from_object(row)
-            if isinstance(value, Decimal):
-                value = str(value)  # exact: the numeric column reads the text
-            elif isinstance(value, date):
-                value = value.isoformat()
-            record[f.column] = value
-        records.append(record)
+    column = {f.name: f.column for f in fields} | {f.attname: f.column for f in fields}
+    # Every column, as a model instance would have it: its default where the fields leave it.
+    empty = {f.column: _json_ready(f.get_default()) for f in fields}
+    empty[column["computed_at"]] = _json_ready(timezone.now())
+    records = [
+        {**empty, "target_id": target_id}
+        | {column[name]: _json_ready(value) for name, value in values.items()}
+        for target_id, values in statuses.items()
+    ]
     quote = connection.ops.quote_name
     table = quote(TargetStatus._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)

@@ -458,7 +458,7 @@ def _staged(frame: pd.DataFrame, specs: dict, table: SourceTable) -> pd.DataFram
     """The rows with period ids and the source note, ready for the staging table. The values
     need no rounding: value_problem refuses more decimals than are stored."""
     used = frame["origin_period"].unique()
-    ids = {code: services.period_get_or_create(specs[code]).pk for code in used}
+    ids = dict(zip(used, services.period_ids(specs[code] for code in used), strict=True))
     return frame.assign(
         period_id=frame["origin_period"].map(ids), source=f"jobindsats.dk, {table.table_id}"[:300]
     )

@@ -317,17 +317,21 @@ def _with_forecast(
 
 def _project(points: Sequence[Point], deadline: date) -> Decimal:
     """Least-squares line through the points (x in days), read off at the deadline."""
+    # In sums scaled by n, so that everything but the slope's one division is exact: the days
+    # are whole numbers (integer sums, which cost a fraction of Decimal ones; every status
+    # refresh projects thousands of targets) and the values Decimals of six places at most.
     origin = points[0].end
-    xs = [Decimal((p.end - origin).days) for p in points]
+    xs = [(p.end - origin).days for p in points]
     ys = [p.value for p in points]
-    n = Decimal(len(points))
-    mean_x, mean_y = sum(xs) / n, sum(ys) / n
-    spread = sum((x - mean_x) ** 2 for x in xs)
+    n = len(points)
+    sum_x, sum_y = sum(xs), sum(ys, Decimal(0))
+    spread = n * sum(x * x for x in xs) - sum_x * sum_x  # n² × the variance of x
     if spread == 0:
         return ys[-1]
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
-    at = Decimal((deadline - origin).days)
-    return (mean_y + slope * (at - mean_x)).quantize(_PATH_QUANTUM)
+    covariance = n * sum((x * y for x, y in zip(xs, ys, strict=True)), Decimal(0)) - sum_x * sum_y
+    slope = covariance / spread
+    at = (deadline - origin).days
+    return ((sum_y + slope * (n * at - sum_x)) / n).quantize(_PATH_QUANTUM)
 
 
 def evaluate_cumulative(rule: Rule, inputs: Inputs, as_of: date) -> Result:

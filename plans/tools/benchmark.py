@@ -461,9 +461,13 @@ def bench_sync(import_rate: float | None) -> Line:
                     IndicatorSource(indicator=i, table=table, measure=measures[i.pk],
                                     period_kind=periods.MONTH) for i in indicators
                 )  # fmt: skip
-                return timed(lambda: sync.table_sync(table=table))
+                first = timed(lambda: sync.table_sync(table=table))
+                # Again, as the daily sync finds the table: every figure has its provenance
+                # already (the first sync adopts it for the figures imported before the table
+                # was bound: an update of each one), and jobindsats.dk revised nothing since.
+                return first, timed(lambda: sync.table_sync(table=table))
 
-            seconds, report = rolled_back(work)
+            (seconds, report), (again, report_again) = rolled_back(work)
     finally:
         server.stop()
     rows = report.figures
@@ -480,7 +484,11 @@ def bench_sync(import_rate: float | None) -> Line:
             f"{len(indicators)} measures × {len(bodies)} area hierarchies (one request each) "
             f"from a local stub on 127.0.0.1; {_n(report.counts.get('created', 0))} new, "
             f"{_n(report.counts.get('revised', 0))} revised ({_n(revised)} served revised), "
-            f"{_n(report.counts.get('unchanged', 0))} unchanged; rolled back after timing"
+            f"{_n(report.counts.get('unchanged', 0))} unchanged; rolled back after timing",
+            f"the first sync of a newly bound table also records the provenance of the "
+            f"{_n(report.counts.get('unchanged', 0))} figures it finds unchanged; the same sync "
+            f"again at once ({_n(report_again.counts.get('unchanged', 0))} unchanged, nothing to "
+            f"record): {again:.2f} s, {_rate(report_again.figures, again)}",
         ],
         rate=rate,
     )
