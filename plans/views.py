@@ -9,7 +9,15 @@ from django.utils import timezone
 from jobcenter.tables import export_requested
 from kpis.models import Area, Indicator
 
-from . import access, presenters, presenters_indicators, presenters_rounds, selectors, stale
+from . import (
+    access,
+    presenters,
+    presenters_indicators,
+    presenters_report,
+    presenters_rounds,
+    selectors,
+    stale,
+)
 from .cards import cards_for
 from .models import Membership, ReportingRound
 
@@ -124,7 +132,7 @@ def _report_context(plan, reporting_round=None):
         for fa in focus_areas
     ]
     return {"plan": plan, "round": reporting_round, "themes": themes,
-            "today": timezone.localdate()}  # fmt: skip
+            "today": timezone.localdate(), **presenters_report.report_pack(themes)}  # fmt: skip
 
 
 def round_detail(request, plan_key, round_id):
@@ -133,7 +141,6 @@ def round_detail(request, plan_key, round_id):
     reporting_round = _round(request, plan_key, round_id)
     plan = _plan(request, plan_key)
     context = _report_context(plan, reporting_round)
-    context["summary"] = presenters_rounds.round_summary(context["themes"])
     context["steps"] = presenters_rounds.next_steps(request.user, reporting_round)
     return render(request, "plans/round_detail.html", context)
 
