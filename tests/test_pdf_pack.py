@@ -60,7 +60,9 @@ def test_the_pdf_pack_page_by_page(client, demo, report):
     starts = [next(i for i in range(2, len(pages)) if title in pages[i]) for title in titles]
     annex = next(i for i in range(2, len(pages)) if "Bilag: alle mål og deres status" in pages[i])
     assert starts == sorted(starts) and len(set(starts)) == len(starts) and annex > starts[-1]
-    for title, start in zip(titles + ["Bilag: alle mål og deres status"], starts + [annex]):
+    for title, start in zip(
+        titles + ["Bilag: alle mål og deres status"], starts + [annex], strict=True
+    ):
         # the number printed in the contents is the page the theme begins on
         assert re.search(re.escape(title) + r" ?\.+ ?" + str(start + 1) + r"\b", pages[1]), title
 
@@ -80,7 +82,7 @@ def test_the_pdf_pack_page_by_page(client, demo, report):
     # A card is printed only in a theme that shows it (never before that theme's heading),
     # and a theme without text begins its cards on the page of its heading.
     ends = starts[1:] + [annex]
-    owner = {page: theme for theme, start, end in zip(themes, starts, ends)
+    owner = {page: theme for theme, start, end in zip(themes, starts, ends, strict=True)
              for page in range(start, end)}  # fmt: skip
     shown_in = {}
     for theme in themes:
@@ -90,7 +92,7 @@ def test_the_pdf_pack_page_by_page(client, demo, report):
         for card_title, its_themes in shown_in.items():
             if card_title in pages[page]:
                 assert owner[page] in its_themes, f"“{card_title}” on page {page + 1}"
-    for theme, start, end in zip(themes, starts, ends):
+    for theme, start, end in zip(themes, starts, ends, strict=True):
         card_titles = [target.title for target in theme.targets.all()]
         assert all(any(t in pages[p] for p in range(start, end)) for t in card_titles), theme
         if card_titles and not theme.has_text:

@@ -1,7 +1,7 @@
 """The report as a pack, for the PDF, the round page and their print: the cards of each theme
 in rows (a row is what a page break may not split), and an annex of every target once."""
 
-from .presenters_rounds import round_summary
+from plans.presenters.rounds import round_summary
 
 # Three cards side by side fill an A4 landscape page as in Guldborgsund's report.
 CARDS_PER_ROW = 3
