@@ -37,14 +37,14 @@ node_modules/.installed: package.json package-lock.json
 	else echo "npm not found: the browser tests will be skipped"; fi
 
 # Det Fælles Designsystem (npm dkfds, the version in package.json), committed under
-# static/vendor/dkfds/ as plotly.js is, so that `make run` needs no npm: its virk.dk theme, its
-# script, and exactly the fonts and images the stylesheet refers to (collectstatic's hashed names
-# need every one of them). Run after changing the version in package.json.
+# static/vendor/dkfds/ as plotly.js is, so that `make run` needs no npm: its virk.dk theme with
+# its source map, and exactly the fonts and images the stylesheet refers to (collectstatic's
+# hashed names need every one of them). Not its script: no component the pages use needs it.
+# Run after changing the version in package.json.
 DKFDS := node_modules/dkfds/dist
 vendor: node_modules/.installed
-	rm -rf static/vendor/dkfds && mkdir -p static/vendor/dkfds/css static/vendor/dkfds/js
-	cp $(DKFDS)/css/dkfds-virkdk.min.css static/vendor/dkfds/css/
-	cp $(DKFDS)/js/dkfds.min.js static/vendor/dkfds/js/
+	rm -rf static/vendor/dkfds && mkdir -p static/vendor/dkfds/css
+	cp $(DKFDS)/css/dkfds-virkdk.min.css $(DKFDS)/css/dkfds-virkdk.min.css.map static/vendor/dkfds/css/
 	cp $(DKFDS)/LICENSE.md static/vendor/dkfds/
 	cd $(DKFDS)/css && grep -o 'url([^)]*)' dkfds-virkdk.min.css | sed 's/^url(//; s/)$$//; s/[?#].*//' | \
 	  sort -u | while read -r file; do mkdir -p "../../../../static/vendor/dkfds/css/$$(dirname "$$file")"; \
