@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint venv lock audit benchmark loadtest
+.PHONY: run test lint venv lock audit benchmark loadtest vendor
 
 # Exactly the versions in requirements.lock, each checked against its hash (pip, setuptools and
 # wheel included), then the project itself on top, without resolving anything again.
@@ -35,6 +35,22 @@ audit: venv
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the browser tests will be skipped"; fi
+
+# Det Fælles Designsystem (npm dkfds, the version in package.json), committed under
+# static/vendor/dkfds/ as plotly.js is, so that `make run` needs no npm: its virk.dk theme with
+# its source map, and exactly the fonts and images the stylesheet refers to (collectstatic's
+# hashed names need every one of them). Not its script: no component the pages use needs it.
+# Run after changing the version in package.json.
+DKFDS := node_modules/dkfds/dist
+vendor: node_modules/.installed
+	rm -rf static/vendor/dkfds && mkdir -p static/vendor/dkfds/css
+	cp $(DKFDS)/css/dkfds-virkdk.min.css $(DKFDS)/css/dkfds-virkdk.min.css.map static/vendor/dkfds/css/
+	cp $(DKFDS)/LICENSE.md static/vendor/dkfds/
+	cd $(DKFDS)/css && grep -o 'url([^)]*)' dkfds-virkdk.min.css | sed 's/^url(//; s/)$$//; s/[?#].*//' | \
+	  sort -u | while read -r file; do mkdir -p "../../../../static/vendor/dkfds/css/$$(dirname "$$file")"; \
+	  cp "$$file" "../../../../static/vendor/dkfds/css/$$file"; done
+	cp $(DKFDS)/img/all-svg-icons.svg static/vendor/dkfds/img/
+	node -p '"dkfds " + require("./node_modules/dkfds/package.json").version' > static/vendor/dkfds/VERSION
 
 # The settings default to production (DEBUG off, a secret key required): development says so.
 run lint benchmark: export DEBUG = 1

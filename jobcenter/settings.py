@@ -296,6 +296,10 @@ CELERY_BEAT_SCHEDULE = {
 ROUND_REMINDER_DAYS = int(env("ROUND_REMINDER_DAYS", "7"))
 PORTAL_URL = env("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The accessibility statement (tilgængelighedserklæring) that the law on public-sector websites
+# asks for, usually published at was.digst.dk; the footer of every page links to it when set.
+ACCESSIBILITY_STATEMENT_URL = env("ACCESSIBILITY_STATEMENT_URL")
+
 # The jobindsats.dk connector (kpis/jobindsats/). The key is issued by STAR to an organisation
 # and lives only in the environment; without it the connector does nothing and says why.
 JOBINDSATS_URL = env("JOBINDSATS_URL", "https://api.jobindsats.dk/v3").rstrip("/")

@@ -32,6 +32,10 @@ class ThemeSummary:
         self.targets += 1
         self.narratives += 1 if narrative is not None and narrative.text.strip() else 0
 
+    @property
+    def target_count(self):  # as the plans' and focus areas' annotated counts call it
+        return self.targets
+
 
 @dataclass
 class RoundSummary:

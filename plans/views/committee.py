@@ -11,6 +11,7 @@ from kpis.models import Area
 from plans import access
 from plans.models import Membership, ReportingRound
 from plans.presenters import indicators as presenters_indicators
+from plans.presenters import report as presenters_report
 from plans.presenters import rounds as presenters_rounds
 from plans.presenters import targets as presenters
 from plans.presenters.cards import cards_for
@@ -128,7 +129,7 @@ def _report_context(plan, reporting_round=None):
         for fa in focus_areas
     ]
     return {"plan": plan, "round": reporting_round, "themes": themes,
-            "today": timezone.localdate()}  # fmt: skip
+            "today": timezone.localdate(), **presenters_report.report_pack(themes)}  # fmt: skip
 
 
 def round_detail(request, plan_key, round_id):
@@ -137,7 +138,6 @@ def round_detail(request, plan_key, round_id):
     reporting_round = _round(request, plan_key, round_id)
     plan = _plan(request, plan_key)
     context = _report_context(plan, reporting_round)
-    context["summary"] = presenters_rounds.round_summary(context["themes"])
     context["steps"] = presenters_rounds.next_steps(request.user, reporting_round)
     return render(request, "plans/round_detail.html", context)
 
