@@ -13,11 +13,10 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from kpis.models import Area, Indicator
-
-from . import charts
-from . import selectors_indicators as select
-from .tables.indicators import RankingTable
-from .tables.series import SeriesTable
+from plans.presenters import charts
+from plans.selectors import indicators as select
+from plans.tables.indicators import RankingTable
+from plans.tables.series import SeriesTable
 
 
 @dataclass

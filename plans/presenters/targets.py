@@ -10,14 +10,13 @@ from django.utils.translation import gettext as _
 
 from kpis.models import Area, Indicator, Measurement, MeasurementRevision
 from kpis.selectors import groups_of
-
-from . import charts
-from . import status as engine
-from .cards import Card
-from .models import ReportingRound
-from .tables.series import SeriesTable
-from .tables.sources import BindingsTable
-from .tables.targets import LatestTable, TargetsTable
+from plans.engine import status as engine
+from plans.models import ReportingRound
+from plans.presenters import charts
+from plans.presenters.cards import Card
+from plans.tables.series import SeriesTable
+from plans.tables.sources import BindingsTable
+from plans.tables.targets import LatestTable, TargetsTable
 
 
 @dataclass

@@ -6,9 +6,8 @@ from django.utils.translation import gettext as _
 
 from jobcenter.tables import export_requested
 from kpis.selectors import comparison_areas_with_member_counts, municipalities_with_groups
-
-from . import access
-from .tables.areas import ComparisonAreasTable, MunicipalitiesTable
+from plans import access
+from plans.tables.areas import ComparisonAreasTable, MunicipalitiesTable
 
 
 def municipality_list(request):
