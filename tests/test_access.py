@@ -33,13 +33,10 @@ def make_plan_with_pages(municipality, key, approval):
 
 
 @pytest.fixture
-def world(member, admin_user):
+def world(public_guldborgsund, ringsted, member, admin_user):
     """Guldborgsund: public, an approved plan. Ringsted: not public, a draft plan and a local
     indicator. Each has a round in progress and an approved round."""
-    public = make_municipality("Guldborgsund", "376")
-    public.public_dashboards = True
-    public.save()
-    private = make_municipality("Ringsted", "329")
+    public, private = public_guldborgsund, ringsted
     pages = {
         "public": make_plan_with_pages(public, "g", Plan.Approval.APPROVED),
         "private": make_plan_with_pages(private, "r", Plan.Approval.DRAFT),

@@ -15,7 +15,6 @@ from plans.services import round_approve, round_create
 from tests.builders import (
     make_country,
     make_indicator,
-    make_municipality,
     make_plan,
     make_target,
     record,
@@ -25,13 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(member):
+def world(public_guldborgsund, ringsted, country, member):
     """Guldborgsund (public, an approved plan with "Maksimalt 1.075") and Ringsted (private)."""
-    guldborgsund = make_municipality()
-    guldborgsund.public_dashboards = True
-    guldborgsund.save()
-    ringsted = make_municipality("Ringsted", "329")
-    make_country()
+    guldborgsund = public_guldborgsund
     unge = make_indicator("unge-offentlig-forsorgelse")
     plan = make_plan(guldborgsund, key="g")
     Plan.objects.filter(pk=plan.pk).update(approval_state="approved")

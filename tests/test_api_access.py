@@ -21,7 +21,7 @@ from plans.models import (
     Plan,
     StatusNarrative,
 )
-from tests.builders import make_country, make_indicator, make_municipality, make_target, record
+from tests.builders import make_indicator, make_target, record
 from tests.fuzzing import database_state
 
 pytestmark = pytest.mark.django_db
@@ -272,13 +272,8 @@ def make_side(municipality, key, approval, indicator):
 
 
 @pytest.fixture
-def world(member, admin_user):
-    country = make_country()
-    public = make_municipality("Guldborgsund", "376")
-    public.public_dashboards = True
-    public.save()
-    private = make_municipality("Ringsted", "329")
-    shared = make_indicator("unge")
+def world(country, public_guldborgsund, ringsted, unge, member, admin_user):
+    public, private, shared = public_guldborgsund, ringsted, unge
     local = make_indicator("ringsted-lokal")
     local.owner = private
     local.save()

@@ -16,7 +16,7 @@ from plans import tasks
 from plans.models import Membership, TargetStatus
 from plans.selectors.stale import targets_with_stale_status
 from plans.services import all_statuses_refresh
-from tests.builders import make_country, make_indicator, make_municipality, make_plan, make_target
+from tests.builders import make_indicator, make_plan, make_target
 from tests.builders import record as record_figure
 from tests.test_api import with_token
 from tests.test_figures_grid import cell, form_of
@@ -48,10 +48,8 @@ def broker_down(monkeypatch):
 
 
 @pytest.fixture
-def unge(member):
+def unge(guldborgsund, country, member):
     """Guldborgsund's "Maksimalt 1.075" on quarterly figures, met by Q1's 969, status stored."""
-    guldborgsund = make_municipality()
-    make_country()
     indicator = make_indicator("unge")
     plan = make_plan(guldborgsund)
     target = make_target(plan, indicator, key="unge", period_kind="quarter")

@@ -17,7 +17,7 @@ from kpis.models import ImportBatch, Measurement, MeasurementRevision
 from plans import tasks
 from plans.models import TargetStatus
 from plans.services import all_statuses_refresh
-from tests.builders import make_country, make_indicator, make_municipality, make_plan, make_target
+from tests.builders import make_indicator, make_plan, make_target
 from tests.builders import record as record_figure
 
 postgres_only = pytest.mark.skipif(
@@ -59,10 +59,8 @@ def die():
 
 
 @pytest.fixture
-def unge():
+def unge(guldborgsund, country):
     """Guldborgsund's "Maksimalt 1.075" on quarterly figures; Q1 is 969 and the status met."""
-    guldborgsund = make_municipality()
-    make_country()
     indicator = make_indicator("unge")
     plan = make_plan(guldborgsund)
     targets = [

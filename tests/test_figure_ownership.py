@@ -20,7 +20,7 @@ from kpis.reference.catalogue import read as read_catalogue
 from plans.models import Membership, Target, TargetStatus
 from plans.services import all_statuses_refresh
 from plans.tools.demo import FIXTURES, demo_documents, load_demo
-from tests.builders import make_country, make_municipality, make_plan, make_target, record
+from tests.builders import make_municipality, make_plan, make_target, record
 from tests.test_figures_grid import form_of
 from tests.test_import import _file, upload
 
@@ -35,12 +35,10 @@ BUG_REPORT = {"indicator": SHARE, "area": "hele-landet", "period": "2021", "valu
 
 
 @pytest.fixture
-def ringsted_met(member):
+def ringsted_met(country, guldborgsund, ringsted, member):
     """Ringsted's public target 1.2 ("min. 0,3 under landsgennemsnittet", 2021) met on
     jobindsats' figures (2,1 against hele landet's 2,4), and an analyst of Guldborgsund."""
     catalogue_load()
-    country, guldborgsund = make_country(), make_municipality()
-    ringsted = make_municipality("Ringsted", "329")
     Area.objects.filter(pk=ringsted.pk).update(public_dashboards=True)
     share = Indicator.objects.get(key=SHARE)
     target = make_target(

@@ -11,7 +11,6 @@ from django.urls import reverse
 from kpis.models import Indicator, Measurement
 from plans.models import Membership, TargetStatus
 from tests.builders import (
-    make_country,
     make_indicator,
     make_municipality,
     make_plan,
@@ -23,10 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def plan_with_share(member):
+def plan_with_share(guldborgsund, country, member):
     """Guldborgsund's plan with one share target (Minimum 12 %, quarterly), Q1 2023 typed."""
-    guldborgsund = make_municipality()
-    make_country()
     share = make_indicator("opkvalificering", unit=Indicator.Unit.PERCENT, decimals=1)
     plan = make_plan(guldborgsund)
     target = make_target(

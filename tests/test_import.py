@@ -16,7 +16,6 @@ from kpis import services as kpi_services
 from kpis.models import Area, ImportBatch, Indicator, Measurement, MeasurementRevision, Period
 from plans.models import Membership, TargetStatus
 from tests.builders import (
-    make_country,
     make_indicator,
     make_municipality,
     make_plan,
@@ -38,10 +37,9 @@ JOBINDSATS = (
 
 
 @pytest.fixture
-def setting(member, client):
+def setting(guldborgsund, country, member, client):
     """Guldborgsund with a relative target ("mindst på niveau med landsgennemsnittet", monthly),
     and the test client logged in as its analyst."""
-    guldborgsund, country = make_municipality(), make_country()
     indicator = make_indicator("opkvalificering", unit=Indicator.Unit.PERCENT, decimals=1)
     target = make_target(
         make_plan(guldborgsund), indicator, key="opkval", kind="relative", bound="at_least",

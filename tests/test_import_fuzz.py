@@ -19,7 +19,7 @@ from kpis import services as kpi_services
 from kpis.models import Area, ImportBatch, Indicator, Measurement
 from kpis.periods import parse_period
 from plans.models import Membership
-from tests.builders import make_country, make_indicator, make_municipality, record
+from tests.builders import make_indicator, record
 from tests.fuzzing import FUZZ, assert_clear_danish, figures_state, rolled_back
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +29,9 @@ STORED_BEFORE = ("unge", "Guldborgsund", "2023M01")  # the one figure of the wor
 
 
 @pytest.fixture
-def world(member):
+def world(guldborgsund, ringsted, country, unge, member):
     """Guldborgsund (the analyst's), Ringsted (not theirs), the country and the RAR; a count
     and a share; one figure already stored, so a file can revise it."""
-    guldborgsund = make_municipality()
-    make_municipality("Ringsted", "329")
-    make_country()
-    unge = make_indicator("unge")
     make_indicator("andel", unit=Indicator.Unit.PERCENT, decimals=1)
     record(unge, guldborgsund, STORED_BEFORE[2], "100")
     return member(guldborgsund, Membership.Role.ANALYST)

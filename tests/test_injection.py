@@ -33,7 +33,7 @@ from plans.models import (
     Target,
     TargetRevision,
 )
-from tests.builders import make_theme_with_targets, record
+from tests.builders import record
 
 # One string with every trick, longest first; a short field gets the longest that fits.
 PAYLOADS = [
@@ -171,10 +171,10 @@ def check_html(html, where):
 
 
 @pytest.fixture
-def world(db):
+def world(theme_world):
     """A plan with a committee, a theme with a guidepost and an initiative, a target with a
     revision and figures, a submitted round with a narrative, and a superuser to see it all."""
-    plan, theme = make_theme_with_targets(1)
+    plan, theme = theme_world(1)
     committee = Committee.objects.create(municipality=plan.municipality, name="Udvalget")
     Plan.objects.filter(pk=plan.pk).update(
         committee=committee, approval_state="approved", summary="Planen", source="Byrådet"

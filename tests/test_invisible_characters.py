@@ -36,7 +36,6 @@ from plans.models import (
     Target,
 )
 from plans.views.rounds import RoundForm
-from tests.builders import make_theme_with_targets
 
 pytestmark = pytest.mark.django_db
 
@@ -138,8 +137,8 @@ def test_the_message_names_the_character_in_danish():
 
 
 @pytest.fixture
-def world(db, member):
-    plan, theme = make_theme_with_targets(1)
+def world(theme_world, member):
+    plan, theme = theme_world(1)
     target = Target.objects.get(plan=plan)
     Committee.objects.create(municipality=plan.municipality, name="Udvalget")
     table = SourceTable.objects.create(table_id="y01a")

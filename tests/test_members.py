@@ -22,11 +22,6 @@ PASSWORD = "Kommune-Kode-2024"
 
 
 @pytest.fixture
-def ringsted():
-    return make_municipality("Ringsted", "329")
-
-
-@pytest.fixture
 def admin_of(member):
     def make(municipality):
         return member(municipality, Membership.Role.ADMIN)

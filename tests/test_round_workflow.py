@@ -19,11 +19,11 @@ Role = Membership.Role
 
 
 @pytest.fixture
-def world(member, django_capture_on_commit_callbacks):
+def world(guldborgsund, ringsted, people, member, django_capture_on_commit_callbacks):
     """Guldborgsund's plan with two themes and three targets "Maksimalt 1.075" for 2023: one
     met (969), one not met (1.200), one without figures; a round with cut-off 31 December 2023
     due in 7 days. Members of every role, each with an e-mail address."""
-    municipality = make_municipality()
+    municipality = guldborgsund
     plan = make_plan(municipality, key="g")
     Plan.objects.filter(pk=plan.pk).update(approval_state=Plan.Approval.APPROVED)
     first = services.focus_area_create(plan=plan, key="g-erhverv", title="Erhverv", order=0)
@@ -38,18 +38,12 @@ def world(member, django_capture_on_commit_callbacks):
         plan=plan, name="Afrapportering for 2023", cut_off=date(2023, 12, 31),
         deadline=timezone.localdate() + timedelta(days=7),
     )  # fmt: skip
-    people = {}
-    for role in (Role.COMMITTEE, Role.ANALYST, Role.ADMIN):
-        user = member(municipality, role)
-        user.email = f"{role}@guldborgsund.dk"
-        user.save()
-        people[role] = user
-    other = make_municipality("Ringsted", "329")
-    stranger = member(other, Role.ANALYST)
+    team = people(municipality)
+    stranger = member(ringsted, Role.ANALYST)
     stranger.email = "analyst@ringsted.dk"
     stranger.save()
     return {"plan": plan, "round": reporting_round, "met": met, "not_met": not_met,
-            "no_data": no_data, "people": people}  # fmt: skip
+            "no_data": no_data, "people": team}  # fmt: skip
 
 
 def url(name, w):

@@ -12,10 +12,11 @@ from decimal import Decimal
 import pandas as pd
 from django.utils.translation import gettext as _
 
-from jobcenter.tables import Table
 from kpis.models import Area, Indicator
 from plans.presenters import charts
 from plans.selectors import indicators as select
+from plans.tables.indicators import RankingTable
+from plans.tables.series import SeriesTable
 
 
 @dataclass
@@ -70,12 +71,12 @@ class CountryView:
     chosen_is_own: bool
     comparison: list[AreaFigure] = field(default_factory=list)
     rows: list[RankRow] = field(default_factory=list)
-    table: Table | None = None
+    table: RankingTable | None = None
     position: RankRow | None = None
     comparables: Summary | None = None
     comparable_names: list[str] = field(default_factory=list)
     ranking_chart: Chart | None = None
-    series_table: Table | None = None
+    series_table: SeriesTable | None = None
     series_chart: Chart | None = None
 
     @property
@@ -147,7 +148,7 @@ def indicator_country(
     view.rows = _rank_rows(indicator, municipalities, values, chosen, comparable_ids, difference,
                            own_label=_("Your municipality") if view.chosen_is_own
                            else _("Chosen municipality"))  # fmt: skip
-    view.table = _ranking_table(indicator, view.rows, period, values, national)
+    view.table = _ranking_table(indicator, view.rows, period, national)
     view.position = next((r for r in view.rows if r.own), None)
     if chosen:
         with_figure = [values[pk] for pk in comparable_ids if pk in values]
@@ -206,27 +207,9 @@ def _rank_rows(indicator, municipalities, values, chosen, comparable_ids, differ
     return rows
 
 
-def _ranking_table(indicator, rows, period, values, national) -> Table:
-    table = Table(
-        key="ranking",
-        caption=_("Every municipality, %(period)s") % {"period": period.label},
-        columns=[
-            _("Rank"),
-            _("Municipality"),
-            _("Value"),
-            _("Difference from the whole country"),
-            _("Mark"),
-        ],  # fmt: skip
-        numeric={0, 2, 3},
-    )
-    for row in rows:
-        diff = row.raw_value - national if national is not None else None
-        table.add(
-            [row.rank_label, row.area.name, row.value, row.difference, row.mark],
-            [row.rank, row.area.name, indicator.quantize(row.raw_value),
-             indicator.quantize(diff), row.mark],
-        )  # fmt: skip
-    return table
+def _ranking_table(indicator, rows, period, national) -> RankingTable:
+    caption = _("Every municipality, %(period)s") % {"period": period.label}
+    return RankingTable(rows, indicator=indicator, national=national, caption=caption)
 
 
 def _summary(indicator, with_figure, difference, by_id, comparable_ids, values) -> Summary:
@@ -284,13 +267,8 @@ def _series(indicator, kind, chosen, country, comparable_ids):
     columns = [chosen.name] + ([country.name] if country else [])
     if comparable_ids:
         columns.append(average_name)
-    table = Table(
-        key="series",
-        caption=_("%(name)s over time") % {"name": chosen.name},
-        columns=[_("Period"), *columns],
-        numeric=set(range(1, len(columns) + 1)),
-    )
-    records = []
+    keys = ["own"] + (["country"] if country else []) + (["average"] if comparable_ids else [])
+    rows, records = [], []
     for spec in sorted(by_period, key=lambda s: (s.end, s.start)):
         entry = by_period[spec]
         cells = [entry["own"].get(chosen.pk)]
@@ -298,14 +276,18 @@ def _series(indicator, kind, chosen, country, comparable_ids):
             cells.append(entry["own"].get(country.pk))
         if comparable_ids:
             cells.append(select.mean(entry["comparables"]))
-        table.add(
-            [spec.label] + [indicator.format_value(v) for v in cells],
-            [spec.label] + [indicator.quantize(v) for v in cells],
-        )
+        rows.append({"period": spec.label, **dict(zip(keys, cells, strict=True))})
         for name, value in zip(columns, cells, strict=True):
             if value is not None:
                 records.append({"area": name, "end": spec.end, "label": spec.label,
                                 "value": value})  # fmt: skip
+    table = SeriesTable(
+        rows,
+        columns=list(zip(keys, columns, strict=True)),
+        indicator=indicator,
+        key="series",
+        caption=_("%(name)s over time") % {"name": chosen.name},
+    )
     frame = pd.DataFrame(records, columns=["area", "end", "label", "value"])
     figure = charts.comparison_series_chart(
         frame, own_area=chosen.name, y_title=indicator.get_unit_display()

@@ -6,11 +6,8 @@ from datetime import date
 
 import pandas as pd
 from django.db.models import Max
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from jobcenter.tables import Table
-from kpis.danish import format_number
 from kpis.models import Area, Indicator, Measurement, MeasurementRevision
 from kpis.selectors import groups_of
 from plans.engine import kinds
@@ -19,11 +16,14 @@ from plans.models import ReportingRound
 from plans.presenters import charts
 from plans.presenters.cards import Card
 from plans.selectors import targets as selectors
+from plans.tables.series import SeriesTable
+from plans.tables.sources import BindingsTable
+from plans.tables.targets import LatestTable, TargetsTable
 
 
 @dataclass
 class Figures:
-    table: Table
+    table: SeriesTable
     figure_json: str
 
 
@@ -111,15 +111,15 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
         baseline=baseline,
         y_title=indicator.get_unit_display(),
     )
-    table, ends = _series_table("data", _("Figures"), frame, areas, indicator, revised)
+    columns, records = _series_records(frame, areas, revised)
     if len(line):
         by_end = {p.end: value for p, value in line}
-        table.columns.append(_("Target"))
-        for display, raw, end in zip(table.rows, table.values, ends, strict=True):
-            value = by_end.get(end)
-            display.append(indicator.format_value(value) if value is not None else "")
-            raw.append(indicator.quantize(value) if value is not None else None)
-        table.numeric.add(len(table.columns) - 1)
+        columns.append(("target", _("Target")))
+        for record in records:
+            record["target"] = by_end.get(record["end"])
+    table = SeriesTable(
+        records, columns=columns, indicator=indicator, key="data", caption=_("Figures")
+    )
     return Figures(table, figure.to_json())
 
 
@@ -137,37 +137,29 @@ def _revised_since_approval(target, measurement_ids) -> set[int]:
     )
 
 
-def _series_table(key, caption, frame: pd.DataFrame, areas, indicator: Indicator, revised=()):
-    """A row per period, a column per area that has figures; and each row's period end.
-    A figure revised since the last approved round is marked "revideret"."""
+def _series_records(frame: pd.DataFrame, areas, revised=()):
+    """The columns (one per area that has figures) and records of a SeriesTable: a record per
+    period, with its end. A figure revised since the last approved round is marked."""
     present = [a for a in areas if (frame["area_id"] == a.pk).any()]
-    table = Table(key=key, caption=caption, columns=[_("Period")] + [a.name for a in present])
-    table.numeric = set(range(1, len(present) + 1))
-    ends = []
+    columns = [(f"area_{a.pk}", a.name) for a in present]
     periods = frame[["start", "end", "label"]].drop_duplicates().sort_values(["end", "start"])
     values = {(r.area_id, r.start, r.end): r.value for r in frame.itertuples(index=False)}
     revised_cells = {
         (r.area_id, r.start, r.end) for r in frame.itertuples(index=False) if r.id in revised
     }
-    marker = " (" + _("revised") + ")"
+    records = []
     for period in periods.itertuples(index=False):
-        keys = [(a.pk, period.start, period.end) for a in present]
-        cells = [values.get(k) for k in keys]
-        table.add(
-            [period.label]
-            + [
-                (indicator.format_value(v) + (marker if k in revised_cells else ""))
-                if v is not None
-                else ""
-                for v, k in zip(cells, keys, strict=True)
-            ],
-            [period.label] + [indicator.quantize(v) for v in cells],
-        )
-        ends.append(period.end)
-    return table, ends
+        record = {"period": period.label, "end": period.end, "revised": set()}
+        for area in present:
+            key = (area.pk, period.start, period.end)
+            record[f"area_{area.pk}"] = values.get(key)
+            if key in revised_cells:
+                record["revised"].add(f"area_{area.pk}")
+        records.append(record)
+    return columns, records
 
 
-def indicator_latest_table(indicator: Indicator, visible_areas) -> Table:
+def indicator_latest_table(indicator: Indicator, visible_areas) -> LatestTable:
     """One indicator across every area that has it and the user may see: the latest figure and
     the change since the previous one."""
     measurements = (
@@ -176,107 +168,30 @@ def indicator_latest_table(indicator: Indicator, visible_areas) -> Table:
         .order_by("area__kind", "area__name", "period__end")
     )
     frame = _frame(measurements, indicator)
-    table = Table(
-        key="latest",
-        caption=_("Latest figure per area"),
-        columns=[_("Area"), _("Period"), _("Value"), _("Previous"), _("Change since previous")],
-        numeric={2, 3, 4},
-    )
+    records = []
     for area, rows in frame.groupby("area", sort=False):
         latest = rows.sort_values(["end", "start"]).iloc[-1]
         same_kind = rows[(rows["kind"] == latest["kind"]) & (rows["end"] < latest["end"])]
         previous = same_kind.sort_values("end").iloc[-1] if len(same_kind) else None
-        change = latest["value"] - previous["value"] if previous is not None else None
-        quantize = indicator.quantize
-        table.add(
-            [
-                area,
-                latest["label"],
-                indicator.format_value(latest["value"]),
-                f"{indicator.format_value(previous['value'])} ({previous['label']})"
-                if previous is not None
-                else "",
-                indicator.format_development(change) if change is not None else "",
-            ],
-            [
-                area,
-                latest["label"],
-                quantize(latest["value"]),
-                quantize(previous["value"]) if previous is not None else None,
-                quantize(change),
-            ],
+        records.append(
+            {
+                "area": area,
+                "period": latest["label"],
+                "value": latest["value"],
+                "previous": previous["value"] if previous is not None else None,
+                "previous_label": previous["label"] if previous is not None else "",
+                "change": latest["value"] - previous["value"] if previous is not None else None,
+            }
         )
-    return table
+    return LatestTable(records, indicator=indicator)
 
 
-def targets_table(cards: list[Card]) -> Table:
-    """A plan's targets with their status, one row each, the target's title as row header."""
-    table = Table(
-        key="targets",
-        caption=_("Targets and status"),
-        columns=[
-            _("Target"),
-            _("No."),
-            _("Period"),
-            _("Value"),
-            _("Development"),
-            _("Target value"),
-            _("Status"),
-            _("Forecast"),
-        ],  # fmt: skip
-        numeric={3, 4},
-    )
-    for card in cards:
-        indicator = card.target.indicator
-        current = card.result.current
-        row = [card.title, card.target.code, card.period_label, card.value, card.development,
-               card.wording, str(card.status_label), str(card.forecast_label)]  # fmt: skip
-        raw = list(row)
-        if indicator:
-            raw[3] = indicator.quantize(current.value) if current else None
-            raw[4] = indicator.quantize(card.result.development)
-        table.add(row, raw)
-    return table
+def targets_table(cards: list[Card]) -> TargetsTable:
+    """A plan's targets with their status, one row each."""
+    return TargetsTable(cards)
 
 
-def filters_text(filters: dict) -> str:
-    """A binding's dimension filters as a person reads them: "Alder: 16-29 år"."""
-    return ", ".join(f"{label}: {value}" for label, value in (filters or {}).items())
-
-
-def sources_table(tables) -> Table:
+def sources_table(tables) -> BindingsTable:
     """Every binding of the followed jobindsats.dk tables, one row each: what the sources
     page shows table by table, and its download."""
-    table = Table(
-        key="bindings",
-        caption=_("Indicators fetched from jobindsats.dk"),
-        columns=[
-            _("Indicator"),
-            _("Table"),
-            _("Measure"),
-            _("Dimension filters"),
-            _("Period kind"),
-            _("Last sync"),
-            _("Figures"),
-            _("Next expected update"),
-            _("Last error"),
-        ],  # fmt: skip
-    )
-    table.numeric = {6}
-    for source in tables:
-        last = timezone.localtime(source.last_synced_at) if source.last_synced_at else None
-        upcoming = timezone.localtime(source.next_update) if source.next_update else None
-        for binding in source.bindings.all():
-            table.add(
-                [binding.indicator.name, source.table_id, binding.measure,
-                 filters_text(binding.filters), binding.get_period_kind_display(),
-                 formats.date_format(last, "j. F Y H:i") if last else "",
-                 format_number(source.last_rows),
-                 formats.date_format(upcoming, "j. F Y H:i") if upcoming else "",
-                 source.last_error],
-                [binding.indicator.name, source.table_id, binding.measure,
-                 filters_text(binding.filters), binding.get_period_kind_display(),
-                 last.replace(tzinfo=None) if last else None, source.last_rows,
-                 upcoming.replace(tzinfo=None) if upcoming else None, source.last_error],
-            )  # fmt: skip
-    return table
+    return BindingsTable([binding for source in tables for binding in source.bindings.all()])

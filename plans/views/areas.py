@@ -4,16 +4,10 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from jobcenter.tables import Table, export_requested
-from kpis.models import Area
+from jobcenter.tables import export_requested
 from kpis.selectors import comparison_areas_with_member_counts, municipalities_with_groups
 from plans import access
-
-
-def _groups(municipality, kind) -> str:
-    return ", ".join(
-        link.group.name for link in municipality.group_memberships.all() if link.group.kind == kind
-    )
+from plans.tables.areas import ComparisonAreasTable, MunicipalitiesTable
 
 
 def municipality_list(request):
@@ -23,38 +17,9 @@ def municipality_list(request):
     municipalities = municipalities_with_groups().annotate(
         plan_count=Count("plans", filter=Q(plans__in=visible), distinct=True)
     )
-    table = Table(
-        "kommuner",
-        _("Municipalities"),
-        [
-            _("Municipality"),
-            _("Code"),
-            _("Region"),
-            _("RAR area (2015–2024)"),
-            _("Regional employment council (2025–)"),
-            _("Plans"),
-        ],  # fmt: skip
-        numeric={5},
-    )
-    for m in municipalities:
-        table.add(
-            [
-                m.name,
-                m.code,
-                m.region.name if m.region else "",
-                _groups(m, Area.Kind.RAR),
-                _groups(m, Area.Kind.COUNCIL),
-                m.plan_count,
-            ]  # fmt: skip
-        )
-    groups = Table(
-        "sammenligningsomraader",
-        _("Comparison areas"),
-        [_("Area"), _("Kind"), _("Member municipalities")],
-        numeric={2},
-    )
-    for area in comparison_areas_with_member_counts():
-        groups.add([area.name, area.get_kind_display(), area.member_count or ""])
+    # Lists: the page and its download read each query once.
+    table = MunicipalitiesTable(list(municipalities))
+    groups = ComparisonAreasTable(list(comparison_areas_with_member_counts()))
     export = export_requested(request, [table, groups], _("municipalities"))
     if export:
         return export
