@@ -244,6 +244,22 @@ class Target(models.Model):
         GLIDE_PATH = engine.GLIDE_PATH, _("glide path")
         CUMULATIVE = engine.CUMULATIVE, _("cumulative count by a deadline")
         MILESTONE = engine.MILESTONE, _("milestone")
+        EXPECTED = engine.EXPECTED, _("against the expected level")
+        RANK = engine.RANK, _("rank among the municipalities")
+        COMPARABLES = engine.COMPARABLES, _("against comparable municipalities")
+
+    # The benchmark kinds ask "better" in the indicator's good direction, so their requirement
+    # follows the indicator, never a choice that could contradict it.
+    DIRECTED_KINDS = (Kind.EXPECTED, Kind.RANK, Kind.COMPARABLES)
+
+    class CountMode(models.TextChoices):
+        PER_PERIOD = engine.PER_PERIOD, _("a count for its own period (added up)")
+        RUNNING_TOTAL = engine.RUNNING_TOTAL, _("a running total so far (the latest counts)")
+
+    class ComparableMeasure(models.TextChoices):
+        MEAN = engine.MEAN, _("the average of the comparable municipalities")
+        MEDIAN = engine.MEDIAN, _("the median of the comparable municipalities")
+        BEST = engine.BEST, _("the best of the comparable municipalities")
 
     class Bound(models.TextChoices):
         AT_MOST = engine.AT_MOST, _("at most")
@@ -331,6 +347,26 @@ class Target(models.Model):
         choices=MilestoneState.choices,
         default=MilestoneState.UNREPORTED,
     )
+    count_mode = models.CharField(
+        _("each figure is"),
+        max_length=20,
+        choices=CountMode.choices,
+        default=CountMode.PER_PERIOD,
+    )
+    rank_published = models.BooleanField(
+        _("the figures are the published rank"),
+        default=False,
+        help_text=_(
+            "As jobindsats.dk's “Placering på benchmarkranglisten”; otherwise the rank is "
+            "computed from every municipality's figure for the period."
+        ),
+    )
+    comparable_measure = models.CharField(
+        _("compare with"),
+        max_length=10,
+        choices=ComparableMeasure.choices,
+        default=ComparableMeasure.MEAN,
+    )
     source = models.CharField(_("source"), max_length=500, blank=True)
     history = HistoricalRecords()
 
@@ -356,6 +392,21 @@ class Target(models.Model):
             errors["comparison_area"] = group_problem
         if self.kind != self.Kind.MILESTONE and self.indicator_id is None:
             errors["indicator"] = _("Only a milestone can do without an indicator.")
+        if self.kind == self.Kind.RANK and (
+            self.target_value is None or self.target_value < 1 or self.target_value % 1
+        ):
+            errors["target_value"] = _("A rank target needs a place: a whole number, 1 or more.")
+        if (
+            self.kind == self.Kind.EXPECTED
+            and self.indicator_id
+            and self.indicator.expected_by_id is None
+        ):
+            errors["indicator"] = _(
+                "The indicator has no expected level; choose one that has (such as jobindsats.dk's "
+                "benchmark, y30r21)."
+            )
+        if self.kind in self.DIRECTED_KINDS and self.indicator_id:
+            self.bound = self.directed_bound(self.indicator)
         if (self.baseline_value is None) != (self.baseline_period_id is None):
             errors["baseline_period"] = _("A baseline needs both a value and a period.")
         if errors:
@@ -388,6 +439,12 @@ class Target(models.Model):
             "compare with %(group)s."
         ) % {**values, "group": current.name}
 
+    @staticmethod
+    def directed_bound(indicator) -> str:
+        """At most where lower is better, at least where higher is: "better than expected"."""
+        lower = indicator.direction == Indicator.Direction.LOWER
+        return Target.Bound.AT_MOST if lower else Target.Bound.AT_LEAST
+
     def rule(self, *, comparison_baseline=None) -> engine.Rule:
         """The definition as the pure engine takes it."""
         baseline = None
@@ -406,6 +463,12 @@ class Target(models.Model):
             strict=self.strict,
             tolerance=self.tolerance,
             measure_from=self.measure_from or self.plan.starts_on,
+            count_from=self.measure_from,
+            count_mode=self.count_mode,
+            lower_is_better=self.indicator is None
+            or self.indicator.direction == Indicator.Direction.LOWER,
+            rank_published=self.rank_published,
+            comparable_measure=self.comparable_measure,
             baseline=baseline,
             change_amount=self.change_amount,
             change_relative=self.change_relative,

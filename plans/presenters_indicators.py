@@ -17,6 +17,7 @@ from kpis.models import Area, Indicator
 
 from . import charts
 from . import selectors_indicators as select
+from . import status as engine
 
 
 @dataclass
@@ -190,7 +191,7 @@ def _comparison_areas(indicator, areas, values, chosen, groups, difference) -> l
 def _rank_rows(indicator, municipalities, values, chosen, comparable_ids, difference, *,
                own_label) -> list[RankRow]:  # fmt: skip
     pairs = [(m, values[m.pk]) for m in municipalities if m.pk in values]
-    ranked = select.ranking(pairs, lower_is_better=indicator.direction == Indicator.Direction.LOWER)
+    ranked = engine.ranking(pairs, lower_is_better=indicator.direction == Indicator.Direction.LOWER)
     rows = []
     for entry in ranked:
         area = entry.area
@@ -231,7 +232,7 @@ def _ranking_table(indicator, rows, period, values, national) -> Table:
 
 
 def _summary(indicator, with_figure, difference, by_id, comparable_ids, values) -> Summary:
-    average, median = select.mean(with_figure), select.middle(with_figure)
+    average, median = engine.mean(with_figure), engine.middle(with_figure)
     return Summary(
         count=len(with_figure),
         mean=average,
@@ -298,7 +299,7 @@ def _series(indicator, kind, chosen, country, comparable_ids):
         if country:
             cells.append(entry["own"].get(country.pk))
         if comparable_ids:
-            cells.append(select.mean(entry["comparables"]))
+            cells.append(engine.mean(entry["comparables"]))
         table.add(
             [spec.label] + [indicator.format_value(v) for v in cells],
             [spec.label] + [indicator.quantize(v) for v in cells],

@@ -7,7 +7,8 @@ Arithmetic is Decimal throughout: "min. 0,3 under landsgennemsnittet" with 2,1 a
 is met because 2,4 − 0,3 is exactly 2,1.
 """
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -30,6 +31,21 @@ RELATIVE = "relative"
 GLIDE_PATH = "glide_path"
 CUMULATIVE = "cumulative"
 MILESTONE = "milestone"
+# Against a benchmark (DOMAIN.md kind 7): the expected level of jobindsats' y30r21, a rank among
+# the municipalities, the municipality's named comparable municipalities.
+EXPECTED = "expected"
+RANK = "rank"
+COMPARABLES = "comparables"
+
+# What a comparables target holds the municipality's figure against.
+MEAN = "mean"
+MEDIAN = "median"
+BEST = "best"
+
+# What each figure of a cumulative target is: a count for its own period (they add up), or a
+# running total so far ("… forløb indtil nu", the latest is the total).
+PER_PERIOD = "per_period"
+RUNNING_TOTAL = "running_total"
 
 AT_MOST = "at_most"
 AT_LEAST = "at_least"
@@ -45,6 +61,10 @@ REASON_NO_BASELINE = "no_baseline"
 REASON_NO_COMPARISON = "no_comparison"
 REASON_NO_COMPARISON_BASELINE = "no_comparison_baseline"
 REASON_TOO_FEW_POINTS = "too_few_points"
+REASON_NO_EXPECTED = "no_expected"  # no expected level for the period of the actual figure
+REASON_NO_PEERS = "no_peers"  # no other municipality has a figure for the period
+REASON_NO_COMPARABLES = "no_comparables"  # the municipality has named no comparables
+REASON_PEERS_MISSING = "peers_missing"  # some comparables have no figure: judged on the others
 
 _HUNDRED = Decimal(100)
 # Glide-path values are kept to four decimals: finer than any indicator is shown, and exact
@@ -92,6 +112,14 @@ class Rule:
     comparison_baseline: Decimal | None = None
     milestone_state: str = UNREPORTED
     revisions: tuple[Revision, ...] = ()
+    # The first day the target itself counts from; None: from the first figure's start (the
+    # window still starts at measure_from, the plan's start when the target gives none).
+    count_from: date | None = None
+    count_mode: str = PER_PERIOD
+    # Rank and comparables targets: the indicator's good direction, how to rank.
+    lower_is_better: bool = True
+    rank_published: bool = False  # the figures are themselves the rank (y30r21's placering)
+    comparable_measure: str = MEAN
 
 
 @dataclass(frozen=True)
@@ -110,6 +138,65 @@ class Result:
     required_at_deadline: Decimal | None = None
     revision: Revision | None = None
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    # Rank and comparables: the place (1 = best), among how many, whether it is shared; and
+    # how many of the named comparables had a figure, of how many.
+    rank: int | None = None
+    ranked: int | None = None
+    tied: bool = False
+    peers_counted: int | None = None
+    peers_named: int | None = None
+
+
+@dataclass(frozen=True)
+class Peers:
+    """Other municipalities' figures, for rank and comparables targets: every municipality's
+    value by period (start, end), keyed by whatever the caller uses (an area id), with the
+    target's own municipality among them as `own`, and its named comparables as `group`."""
+
+    own: object
+    values: Mapping[tuple[date, date], Mapping[object, Decimal]] = field(default_factory=dict)
+    group: frozenset = frozenset()
+
+
+# -- ranking: pure, shared with the one-indicator page ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ranked:
+    area: object  # whatever the caller ranks: an Area, a name, an id
+    value: Decimal
+    rank: int  # 1 = best
+    tied: bool  # another area has the same value, and so the same rank
+
+
+def ranking(pairs, *, lower_is_better: bool) -> list[Ranked]:
+    """(area, value) pairs ranked best first. Equal values share a rank and the next rank
+    skips the places they took (1, 2, 2, 4), as a league table counts; within a tie the
+    original order of the pairs is kept."""
+    pairs = list(pairs)
+    ordered = sorted(pairs, key=lambda pair: pair[1], reverse=not lower_is_better)
+    counts = Counter(value for _area, value in pairs)
+    ranked, rank, previous = [], 0, None
+    for place, (area, value) in enumerate(ordered, start=1):
+        if value != previous:
+            rank, previous = place, value
+        ranked.append(Ranked(area, value, rank, counts[value] > 1))
+    return ranked
+
+
+def middle(values: Sequence[Decimal]) -> Decimal | None:
+    """The median, exact: the mean of the two middle values for an even count."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if not n:
+        return None
+    if n % 2:
+        return ordered[n // 2]
+    return (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+
+
+def mean(values: Sequence[Decimal]) -> Decimal | None:
+    return sum(values, Decimal(0)) / len(values) if values else None
 
 
 # -- the rule --------------------------------------------------------------------------------
@@ -164,6 +251,13 @@ def required_value(
     match rule.kind:
         case "threshold" | "cumulative":
             return rule.target_value
+        case "expected":
+            # "Faktisk andel højst forventet andel − 0,5 pct.-point": the comparison series is
+            # the expected level (y30r21 "Forventet andel"), the margin the distance asked.
+            if comparison is None:
+                reasons.append(REASON_NO_EXPECTED)
+                return None
+            return comparison.value + sign * rule.margin
         case "change":
             if rule.baseline is None:
                 reasons.append(REASON_NO_BASELINE)
@@ -225,8 +319,10 @@ def evaluate(
     comparison: Sequence[Point] = (),
     *,
     as_of: date,
+    peers: Peers | None = None,
 ) -> Result:
-    """Evaluate a target on its own area's series (and a comparison area's), as of a date."""
+    """Evaluate a target on its own area's series (and a comparison area's, or its expected
+    level), as of a date. Rank and comparables targets also read `peers`."""
     rule, revision = rule_in_force(rule, as_of)
     final = as_of > rule.deadline
     if rule.kind == MILESTONE:
@@ -243,6 +339,8 @@ def evaluate(
         )
     if rule.kind == CUMULATIVE:
         return _evaluate_cumulative(rule, window, as_of, final, revision)
+    if rule.kind in (RANK, COMPARABLES):
+        return _evaluate_against_peers(rule, window[-1], peers, final, revision)
 
     current = window[-1]
     reasons: list[str] = []
@@ -307,10 +405,15 @@ def _project(points: Sequence[Point], deadline: date) -> Decimal:
 def _evaluate_cumulative(
     rule: Rule, window: list[Point], as_of: date, final: bool, revision: Revision | None
 ) -> Result:
-    """ "Mindst 25 … inden udgangen af 2021": the figures in the window add up."""
-    total = sum((p.value for p in window), Decimal(0))
-    label = window[-1].label if len(window) == 1 else f"{window[0].label} – {window[-1].label}"
-    current = Point(window[0].start, window[-1].end, total, label)
+    """ "Mindst 25 … inden udgangen af 2021": the figures in the window add up, or, where each
+    figure is a running total so far, the latest is the total."""
+    if rule.count_mode == RUNNING_TOTAL:
+        current = window[-1]
+        total = current.value
+    else:
+        total = sum((p.value for p in window), Decimal(0))
+        label = window[-1].label if len(window) == 1 else f"{window[0].label} – {window[-1].label}"
+        current = Point(window[0].start, window[-1].end, total, label)
     status = compare(total, rule.target_value, rule)
     result = Result(
         status=status,
@@ -323,7 +426,9 @@ def _evaluate_cumulative(
     )
     if final or status == MET:
         return replace(result, forecast=None if final else ON_TRACK)
-    start = rule.measure_from or window[0].start
+    # The pace is counted from the target's own start, else from where the counted figures
+    # begin: a quarter's count is a quarter's pace, not one spread over the plan's years.
+    start = rule.count_from or current.start
     elapsed = (window[-1].end - start).days + 1
     whole = (rule.deadline - start).days + 1
     projected = (total * whole / elapsed).quantize(_PATH_QUANTUM)
@@ -331,6 +436,77 @@ def _evaluate_cumulative(
     forecast = {MET: ON_TRACK, NEAR: AT_RISK, NOT_MET: OFF_TRACK}[verdict]
     return replace(
         result, forecast=forecast, projected=projected, required_at_deadline=rule.target_value
+    )
+
+
+def _peer_values(rule: Rule, current: Point, peers: Peers | None) -> dict:
+    """Every municipality's figure for the current figure's period, the target's own one
+    being the current figure itself."""
+    values = dict((peers.values.get((current.start, current.end)) or {}) if peers else {})
+    if peers is not None:
+        values[peers.own] = current.value
+    return values
+
+
+def _place(values: Mapping, own, rule: Rule) -> tuple[int, int, bool]:
+    """(rank, how many ranked, shared) of `own` among the values."""
+    for entry in ranking(values.items(), lower_is_better=rule.lower_is_better):
+        if entry.area == own:
+            return entry.rank, len(values), entry.tied
+    raise KeyError(own)  # _peer_values always puts own among them
+
+
+def _evaluate_against_peers(
+    rule: Rule, current: Point, peers: Peers | None, final: bool, revision: Revision | None
+) -> Result:
+    """Rank ("placering højst 20", "blandt de 20 bedste") and comparables ("bedre end
+    gennemsnittet af sammenlignelige kommuner", "bedst blandt sammenlignelige kommuner"), on
+    the period of the municipality's latest figure. No forecast: a place depends on the
+    others' figures, which no trend of one's own foretells."""
+    own = peers.own if peers is not None else None
+    values = _peer_values(rule, current, peers)
+    base = Result(status=NO_DATA, final=final, current=current, revision=revision)
+    if rule.kind == RANK:
+        if rule.rank_published:
+            # The figure is the published place (y30r21 "Placering på benchmarkranglisten").
+            rank = int(current.value)
+            shared = sum(1 for v in values.values() if v == current.value) > 1
+            ranked = len(values) if len(values) > 1 else None
+        else:
+            if len(values) < 2:
+                return replace(base, reasons=(REASON_NO_PEERS,))
+            rank, ranked, shared = _place(values, own, rule)
+        status = compare(Decimal(rank), rule.target_value, replace(rule, bound=AT_MOST))
+        return replace(
+            base, status=status, required=rule.target_value, rank=rank, ranked=ranked, tied=shared
+        )
+
+    named = len(peers.group) if peers is not None else 0
+    if not named:
+        return replace(base, reasons=(REASON_NO_COMPARABLES,))
+    group = {k: v for k, v in values.items() if k in peers.group and k != own}
+    base = replace(base, peers_counted=len(group), peers_named=named)
+    if not group:
+        return replace(base, reasons=(REASON_NO_PEERS,))
+    reasons = (REASON_PEERS_MISSING,) if len(group) < named else ()
+    if rule.comparable_measure == BEST:
+        # "Bedst blandt sammenlignelige kommuner": at least as good as the best of them (a
+        # shared first place meets it, and is said).
+        pick = min if rule.lower_is_better else max
+        reference = pick(group.values())
+        rank, ranked, shared = _place({**group, own: current.value}, own, rule)
+        base = replace(base, rank=rank, ranked=ranked, tied=shared)
+    elif rule.comparable_measure == MEDIAN:
+        reference = middle(list(group.values()))
+    else:
+        reference = mean(list(group.values()))
+    required = reference + _towards_goal(rule) * rule.margin
+    return replace(
+        base,
+        status=compare(current.value, required, rule),
+        required=required,
+        comparison=Point(current.start, current.end, reference),
+        reasons=reasons,
     )
 
 
@@ -353,7 +529,7 @@ def requirement_series(
 ) -> list[tuple[Point, Decimal]]:
     """What each figure of the series was held against, under the rule in force at its end:
     the target line of a chart (flat, a glide path, or following the comparison area)."""
-    if rule.kind in (MILESTONE, CUMULATIVE):
+    if rule.kind in (MILESTONE, CUMULATIVE, RANK, COMPARABLES):
         return []
     line = []
     for p in sorted(series, key=lambda p: p.end):
