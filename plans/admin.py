@@ -98,6 +98,11 @@ class TargetStatusInline(admin.StackedInline):
         "comparison_value",
         "projected_value",
         "reasons",
+        "rank",
+        "ranked",
+        "rank_shared",
+        "peers_counted",
+        "peers_named",
         "as_of",
         "computed_at",
     ]
@@ -141,6 +146,8 @@ class TargetAdmin(SimpleHistoryAdmin):
         ),
         (_("Comparison"), {"fields": ["comparison_area", "margin", "gap_reduction"]}),
         (_("Milestone"), {"fields": ["milestone_state"]}),
+        (_("Count"), {"fields": ["count_mode"]}),
+        (_("Benchmark"), {"fields": ["rank_published", "comparable_measure"]}),
         (None, {"fields": ["source"]}),
     ]
 

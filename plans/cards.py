@@ -12,6 +12,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kpis.danish import format_number
+
 from . import status as engine
 from .models import StatusFields, Target
 
@@ -34,6 +36,15 @@ REASON_LABELS = {
     engine.REASON_NO_COMPARISON: _("No comparison figure for the same period."),
     engine.REASON_NO_COMPARISON_BASELINE: _("No comparison figure for the baseline period."),
     engine.REASON_TOO_FEW_POINTS: _("Too few figures for a forecast."),
+    engine.REASON_NO_EXPECTED: _("No expected level for the same period."),
+    engine.REASON_NO_PEERS: _("No other municipality has a figure for the period."),
+    engine.REASON_NO_COMPARABLES: _("The municipality has named no comparable municipalities."),
+    engine.REASON_PEERS_MISSING: _("Some comparable municipalities have no figure for the period."),
+}
+COMPARABLE_MEASURE_LABELS = {
+    engine.MEAN: _("average"),
+    engine.MEDIAN: _("median"),
+    engine.BEST: _("best"),
 }
 
 
@@ -59,6 +70,11 @@ def result_from_status(stored: StatusFields | None) -> engine.Result:
         projected=stored.projected_value,
         revision=stored.revision.as_engine_revision() if stored.revision_id else None,
         reasons=tuple(stored.reasons),
+        rank=stored.rank,
+        ranked=stored.ranked,
+        tied=stored.rank_shared,
+        peers_counted=stored.peers_counted,
+        peers_named=stored.peers_named,
     )
 
 
@@ -141,6 +157,101 @@ class Card:
         if self.result.comparison is None or not self.target.comparison_area:
             return ""
         return f"{self.target.comparison_area.name}: {self._format(self.result.comparison.value)}"
+
+    # -- the benchmark kinds -------------------------------------------------------------
+
+    @property
+    def place(self):
+        """ "Nr. 12 af 98", "Nr. 2 (delt) af 98": a rank, and whether another shares it."""
+        rank, ranked = self.result.rank, self.result.ranked
+        if rank is None:
+            return ""
+        shared = pgettext_lazy("rank", " (shared)") if self.result.tied else ""
+        if ranked is None:
+            return _("No. %(rank)s%(shared)s") % {"rank": rank, "shared": shared}
+        return _("No. %(rank)s%(shared)s of %(ranked)s") % {
+            "rank": rank,
+            "shared": shared,
+            "ranked": ranked,
+        }
+
+    @property
+    def against_expected(self):
+        """ "Faktisk 8,53 % mod forventet 8,91 %: 0,38 pct.-point bedre end forventet"."""
+        current, expected = self.result.current, self.result.comparison
+        if self.target.kind != Target.Kind.EXPECTED or current is None or expected is None:
+            return ""
+        indicator = self.target.indicator
+        difference = indicator.quantize(current.value - expected.value)
+        lower = indicator.direction == indicator.Direction.LOWER
+        values = {
+            "actual": self._format(current.value),
+            "expected": self._format(expected.value),
+            "difference": format_number(abs(difference), indicator.decimals),
+        }
+        if difference == 0:
+            return _("Actual %(actual)s against expected %(expected)s: at the expected level") % (
+                values
+            )
+        better = (difference < 0) == lower
+        if indicator.is_share:
+            if better:
+                text = _(
+                    "Actual %(actual)s against expected %(expected)s: %(difference)s percentage "
+                    "points better than expected"
+                )
+            else:
+                text = _(
+                    "Actual %(actual)s against expected %(expected)s: %(difference)s percentage "
+                    "points worse than expected"
+                )
+        elif better:
+            text = _(
+                "Actual %(actual)s against expected %(expected)s: %(difference)s better than "
+                "expected"
+            )
+        else:
+            text = _(
+                "Actual %(actual)s against expected %(expected)s: %(difference)s worse than "
+                "expected"
+            )
+        return text % values
+
+    @property
+    def among_comparables(self):
+        """ "Sammenlignelige kommuner (gennemsnit): 9,0 %, 3 af 3 med tal"."""
+        if self.target.kind != Target.Kind.COMPARABLES or self.result.comparison is None:
+            return ""
+        values = {
+            "measure": COMPARABLE_MEASURE_LABELS[self.target.comparable_measure],
+            "value": self._format(self.result.comparison.value),
+            "counted": self.result.peers_counted,
+            "named": self.result.peers_named,
+        }
+        text = _(
+            "Comparable municipalities (%(measure)s): %(value)s, "
+            "%(counted)s of %(named)s with a figure"
+        )
+        return text % values
+
+    @property
+    def detail(self):
+        """What the status line says the figure was held against."""
+        if self.result.current is None:
+            return ""
+        if self.target.kind == Target.Kind.RANK and self.result.rank is not None:
+            return _("%(place)s against at most no. %(required)s") % {
+                "place": self.place,
+                "required": format_number(self.result.required, 0),
+            }
+        if self.target.kind == Target.Kind.EXPECTED:
+            return self.against_expected
+        if not self.requirement:
+            return ""
+        return _("%(value)s against %(requirement)s") % {
+            "value": self.value,
+            "requirement": self.requirement,
+        }
 
     @property
     def requirement(self):

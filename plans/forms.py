@@ -99,8 +99,12 @@ KIND_FIELDS = {
     Target.Kind.RELATIVE: ["bound", "strict", "comparison_area", "margin", "gap_reduction",
                            "tolerance"],
     Target.Kind.GLIDE_PATH: ["bound", "target_value", "tolerance"],
-    Target.Kind.CUMULATIVE: ["bound", "target_value", "tolerance"],
+    Target.Kind.CUMULATIVE: ["bound", "target_value", "count_mode", "tolerance"],
     Target.Kind.MILESTONE: ["milestone_state"],
+    # The benchmark kinds: "better" is the indicator's good direction (Target.save sets bound).
+    Target.Kind.EXPECTED: ["margin", "tolerance"],
+    Target.Kind.RANK: ["target_value", "rank_published", "tolerance"],
+    Target.Kind.COMPARABLES: ["comparable_measure", "strict", "margin", "tolerance"],
 }  # fmt: skip
 KIND_DEFAULTS = {
     "bound": Target.Bound.AT_LEAST,
@@ -113,6 +117,9 @@ KIND_DEFAULTS = {
     "margin": Decimal(0),
     "gap_reduction": None,
     "milestone_state": Target.MilestoneState.UNREPORTED,
+    "count_mode": Target.CountMode.PER_PERIOD,
+    "rank_published": False,
+    "comparable_measure": Target.ComparableMeasure.MEAN,
 }
 
 
@@ -142,8 +149,9 @@ class TargetForm(forms.ModelForm):
     )  # fmt: skip
     margin = DanishNumberField(
         label=_("Margin"), required=False,
-        help_text=_("Distance required on the good side of the comparison area: 1 for “mindst "
-                    "1 procentpoint under landsgennemsnittet”, 0 for “på niveau med”."),
+        help_text=_("Distance required on the good side of the comparison area, the expected "
+                    "level or the comparable municipalities: 1 for “mindst 1 procentpoint under "
+                    "landsgennemsnittet”, 0 for “på niveau med”."),
     )  # fmt: skip
     gap_reduction = DanishNumberField(
         label=_("Gap reduction"), required=False,
@@ -156,7 +164,8 @@ class TargetForm(forms.ModelForm):
             "title", "code", "wording", "indicator", "focus_areas", "kind", "bound", "strict",
             "target_value", "period_kind", "measure_from", "deadline", "tolerance",
             "baseline_value", "baseline_period", "change_amount", "change_relative",
-            "comparison_area", "margin", "gap_reduction", "milestone_state", "source",
+            "comparison_area", "margin", "gap_reduction", "milestone_state", "count_mode",
+            "rank_published", "comparable_measure", "source",
         ]  # fmt: skip
         widgets = {
             "kind": forms.RadioSelect,
@@ -212,6 +221,9 @@ class ReviseForm(forms.Form):
         Target.Kind.GLIDE_PATH: "target_value",
         Target.Kind.CUMULATIVE: "target_value",
         Target.Kind.RELATIVE: "margin",
+        Target.Kind.EXPECTED: "margin",
+        Target.Kind.COMPARABLES: "margin",
+        Target.Kind.RANK: "target_value",
     }
 
     def __init__(self, *args, target, **kwargs):

@@ -378,6 +378,15 @@ class Target(models.Model):
     def __str__(self):
         return f"{self.code} {self.title}".strip()
 
+    def save(self, *args, **kwargs):
+        # Every write path (forms, API, admin, demo) comes through here, so the benchmark
+        # kinds' requirement always follows the indicator's good direction.
+        if self.kind in self.DIRECTED_KINDS and self.indicator_id:
+            self.bound = self.directed_bound(self.indicator)
+            if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "bound"}
+        super().save(*args, **kwargs)
+
     def clean(self):
         errors = {}
         needs_value = {self.Kind.THRESHOLD, self.Kind.GLIDE_PATH, self.Kind.CUMULATIVE}
@@ -405,8 +414,6 @@ class Target(models.Model):
                 "The indicator has no expected level; choose one that has (such as jobindsats.dk's "
                 "benchmark, y30r21)."
             )
-        if self.kind in self.DIRECTED_KINDS and self.indicator_id:
-            self.bound = self.directed_bound(self.indicator)
         if (self.baseline_value is None) != (self.baseline_period_id is None):
             errors["baseline_period"] = _("A baseline needs both a value and a period.")
         if errors:
@@ -545,6 +552,15 @@ class StatusFields(models.Model):
         related_name="+",
     )
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    # A rank or comparables target's place, among how many, shared or not; and how many of
+    # the named comparables had a figure, of how many.
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    ranked = models.PositiveIntegerField(_("ranked"), null=True, blank=True)
+    rank_shared = models.BooleanField(_("shared rank"), default=False)
+    peers_counted = models.PositiveIntegerField(
+        _("comparables with a figure"), null=True, blank=True
+    )
+    peers_named = models.PositiveIntegerField(_("comparables named"), null=True, blank=True)
     as_of = models.DateField(_("as of"))
 
     class Meta:

@@ -4,16 +4,20 @@ hands them to the pure engine (plans.status)."""
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, reduce
+from operator import or_
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from kpis.models import Measurement, Period
+from kpis.models import Area, Measurement, Period
 
 from . import status as engine
 from .models import FocusArea, Plan, Target
+
+# Targets that read other municipalities' figures: a rank, the comparable municipalities.
+PEER_KINDS = (Target.Kind.RANK, Target.Kind.COMPARABLES)
 
 
 def targets_with_definitions() -> QuerySet[Target]:
@@ -23,6 +27,14 @@ def targets_with_definitions() -> QuerySet[Target]:
     ).prefetch_related("revisions")
 
 
+def compared_series(target: Target) -> tuple[int | None, int | None]:
+    """The (indicator, area) series a target's figures are compared with: the expected level
+    of its own municipality (y30r21), or its comparison area's figures of the indicator."""
+    if target.kind == Target.Kind.EXPECTED and target.indicator is not None:
+        return target.indicator.expected_by_id, target.plan.municipality_id
+    return target.indicator_id, target.comparison_area_id
+
+
 def targets_touched_by(series) -> QuerySet[Target]:
     """Targets whose status depends on any of these (indicator_id, area_id) series: targets on
     the indicator in the measured municipality, and relative targets that compare with it."""
@@ -30,6 +42,14 @@ def targets_touched_by(series) -> QuerySet[Target]:
     for indicator_id, area_id in series:
         touched |= Q(indicator_id=indicator_id) & (
             Q(plan__municipality_id=area_id) | Q(comparison_area_id=area_id)
+        )
+        # Any municipality's figure can move a rank or the comparables' average; an expected
+        # level moves its municipality's expected-level targets.
+        touched |= Q(indicator_id=indicator_id, kind__in=PEER_KINDS)
+        touched |= Q(
+            indicator__expected_by_id=indicator_id,
+            kind=Target.Kind.EXPECTED,
+            plan__municipality_id=area_id,
         )
     if not touched:
         return Target.objects.none()
@@ -51,8 +71,9 @@ def _series_by_key(targets) -> tuple[dict[tuple[int, int], list[tuple[int, Decim
         if target.indicator_id is None:
             continue
         areas_by_indicator[target.indicator_id].add(target.plan.municipality_id)
-        if target.comparison_area_id:
-            areas_by_indicator[target.indicator_id].add(target.comparison_area_id)
+        other_indicator, other_area = compared_series(target)
+        if other_indicator and other_area:
+            areas_by_indicator[other_indicator].add(other_area)
         kinds.add(target.period_kind)  # "" for a target that takes any kind
         starts.append(target.measure_from or target.plan.starts_on)
         ends.append(target.deadline)
@@ -141,9 +162,9 @@ def evaluate_targets(targets, *, as_of: date) -> dict[int, engine.Result]:
                 chosen.append(engine.Point(period.start, period.end, figure[1], labels[period.pk]))
         return chosen
 
-    results = {}
+    rules = {}
     for target in targets:
-        other = (target.indicator_id, target.comparison_area_id)
+        other = compared_series(target)
         comparison_baseline = None
         if target.baseline_period_id:
             comparison_baseline = next(
@@ -154,14 +175,70 @@ def evaluate_targets(targets, *, as_of: date) -> dict[int, engine.Result]:
                 ),
                 None,
             )
-        rule = target.rule(comparison_baseline=comparison_baseline)
-        results[target.pk] = engine.evaluate(
-            rule,
-            points((target.indicator_id, target.plan.municipality_id), target.period_kind),
-            points(other, target.period_kind),
-            as_of=as_of,
+        rules[target.pk] = (target, target.rule(comparison_baseline=comparison_baseline), other)
+    own = {
+        pk: points((t.indicator_id, t.plan.municipality_id), t.period_kind)
+        for pk, (t, _rule, _other) in rules.items()
+    }
+    peers = _peers(
+        [(t, rule, own[pk]) for pk, (t, rule, _o) in rules.items() if t.kind in PEER_KINDS],
+        as_of=as_of,
+    )
+    return {
+        pk: engine.evaluate(
+            rule, own[pk], points(other, target.period_kind), as_of=as_of, peers=peers.get(pk)
         )
-    return results
+        for pk, (target, rule, other) in rules.items()
+    }
+
+
+def _peers(targets, *, as_of: date) -> dict[int, engine.Peers]:
+    """For rank and comparables targets, every municipality's figure of the indicator for the
+    period each target is judged on (that of its municipality's latest counted figure), and
+    its named comparables. Two queries for the whole batch, not one per municipality.
+
+    Counted are the figures of municipalities whose dashboards are public, and every figure of
+    an indicator fetched from jobindsats.dk (published there): a private municipality's typed
+    figures do not move another's average on a public page."""
+    wanted = {}  # target id -> (indicator id, period (start, end))
+    for target, rule, series in targets:
+        counted = engine.counted_window(rule, series, as_of)
+        if counted:
+            wanted[target.pk] = (target.indicator_id, (counted[-1].start, counted[-1].end))
+    if not wanted:
+        return {}
+    indicators = {indicator for indicator, _span in wanted.values()}
+    spans = {span for _indicator, span in wanted.values()}
+    period_ids = Period.objects.filter(
+        reduce(or_, (Q(start=start, end=end) for start, end in spans))
+    ).values_list("pk", flat=True)
+    rows = (
+        Measurement.objects.filter(
+            indicator_id__in=indicators,
+            period_id__in=list(period_ids),
+            area__kind=Area.Kind.MUNICIPALITY,
+        )
+        .filter(Q(area__public_dashboards=True) | Q(indicator__source__isnull=False))
+        .order_by()
+        .values_list("indicator_id", "period__start", "period__end", "area_id", "value")
+    )
+    field = defaultdict(dict)  # (indicator, (start, end)) -> {area id: value}
+    for indicator_id, start, end, area_id, value in rows:
+        field[(indicator_id, (start, end))][area_id] = value
+    municipalities = {t.plan.municipality_id for t, _r, _s in targets if t.pk in wanted}
+    groups = defaultdict(set)
+    for through in Area.comparables.through.objects.filter(from_area_id__in=municipalities):
+        groups[through.from_area_id].add(through.to_area_id)
+    peers = {}
+    for target, _rule, _series in targets:
+        if target.pk not in wanted:
+            continue
+        indicator_id, span = wanted[target.pk]
+        municipality = target.plan.municipality_id
+        peers[target.pk] = engine.Peers(
+            municipality, {span: field[(indicator_id, span)]}, frozenset(groups[municipality])
+        )
+    return peers
 
 
 def plans_with_status_counts(plans: QuerySet[Plan]) -> QuerySet:

@@ -45,6 +45,11 @@ def status_fields(result: engine.Result, as_of: date) -> dict:
         "projected_value": result.projected,
         "revision_id": result.revision.id if result.revision else None,
         "reasons": list(result.reasons),
+        "rank": result.rank,
+        "ranked": result.ranked,
+        "rank_shared": result.tied,
+        "peers_counted": result.peers_counted,
+        "peers_named": result.peers_named,
         "as_of": as_of,
     }
 

@@ -293,7 +293,7 @@ def required_value(
 # -- the engine ------------------------------------------------------------------------------
 
 
-def _window(rule: Rule, series: Sequence[Point], as_of: date) -> list[Point]:
+def counted_window(rule: Rule, series: Sequence[Point], as_of: date) -> list[Point]:
     """The figures that count for the target: from measure_from, to the deadline, known by as_of."""
     last_day = min(as_of, rule.deadline)
     return sorted(
@@ -328,7 +328,7 @@ def evaluate(
     if rule.kind == MILESTONE:
         return _evaluate_milestone(rule, final, revision)
 
-    window = _window(rule, series, as_of)
+    window = counted_window(rule, series, as_of)
     if not window:
         return Result(
             status=NO_DATA,
