@@ -186,7 +186,7 @@ class TargetForm(forms.ModelForm):
         self.fields["comparison_area"].queryset = Area.objects.filter(
             ~Q(kind=Area.Kind.MUNICIPALITY) | Q(public_dashboards=True)
         ).exclude(pk=plan.municipality_id)
-        for name in ("bound", "milestone_state"):
+        for name in ("bound", "milestone_state", "count_mode", "comparable_measure"):
             self.fields[name].required = False  # asked only of the kinds that need them
         self.fields["kind"].choices = Target.Kind.choices  # no empty choice among the kinds
 

@@ -484,30 +484,39 @@ def _evaluate_against_peers(
     named = len(peers.group) if peers is not None else 0
     if not named:
         return replace(base, reasons=(REASON_NO_COMPARABLES,))
-    group = {k: v for k, v in values.items() if k in peers.group and k != own}
+    group = comparables_of(values, peers)
     base = replace(base, peers_counted=len(group), peers_named=named)
     if not group:
         return replace(base, reasons=(REASON_NO_PEERS,))
     reasons = (REASON_PEERS_MISSING,) if len(group) < named else ()
     if rule.comparable_measure == BEST:
-        # "Bedst blandt sammenlignelige kommuner": at least as good as the best of them (a
-        # shared first place meets it, and is said).
-        pick = min if rule.lower_is_better else max
-        reference = pick(group.values())
         rank, ranked, shared = _place({**group, own: current.value}, own, rule)
         base = replace(base, rank=rank, ranked=ranked, tied=shared)
-    elif rule.comparable_measure == MEDIAN:
-        reference = middle(list(group.values()))
-    else:
-        reference = mean(list(group.values()))
-    required = reference + _towards_goal(rule) * rule.margin
+    reference = comparables_reference(rule, group)
     return replace(
         base,
-        status=compare(current.value, required, rule),
-        required=required,
+        status=compare(current.value, reference + _towards_goal(rule) * rule.margin, rule),
+        required=reference + _towards_goal(rule) * rule.margin,
         comparison=Point(current.start, current.end, reference),
         reasons=reasons,
     )
+
+
+def comparables_of(values: Mapping, peers: Peers) -> dict:
+    """The named comparables' figures among the values (the municipality itself left out)."""
+    return {k: v for k, v in values.items() if k in peers.group and k != peers.own}
+
+
+def comparables_reference(rule: Rule, group: Mapping) -> Decimal:
+    """What "sammenlignelige kommuner" stand at: their mean, their median, or their best
+    ("bedst blandt sammenlignelige kommuner": at least as good as the best of them, a shared
+    first place meeting it)."""
+    figures = list(group.values())
+    if rule.comparable_measure == BEST:
+        return (min if rule.lower_is_better else max)(figures)
+    if rule.comparable_measure == MEDIAN:
+        return middle(figures)
+    return mean(figures)
 
 
 def _evaluate_milestone(rule: Rule, final: bool, revision: Revision | None) -> Result:
@@ -525,16 +534,30 @@ def _evaluate_milestone(rule: Rule, final: bool, revision: Revision | None) -> R
 
 
 def requirement_series(
-    rule: Rule, series: Sequence[Point], comparison: Sequence[Point] = ()
+    rule: Rule,
+    series: Sequence[Point],
+    comparison: Sequence[Point] = (),
+    peers: Peers | None = None,
 ) -> list[tuple[Point, Decimal]]:
     """What each figure of the series was held against, under the rule in force at its end:
-    the target line of a chart (flat, a glide path, or following the comparison area)."""
-    if rule.kind in (MILESTONE, CUMULATIVE, RANK, COMPARABLES):
+    the target line of a chart (flat, a glide path, following the comparison area or the
+    expected level, or the comparables' average). A computed rank has no line on the figures'
+    axis; a published one is flat at the place asked."""
+    if rule.kind in (MILESTONE, CUMULATIVE) or (rule.kind == RANK and not rule.rank_published):
         return []
     line = []
     for p in sorted(series, key=lambda p: p.end):
         in_force, _revision = rule_in_force(rule, p.end)
-        required = required_value(in_force, p, _same_period(comparison, p), [])
+        if rule.kind == RANK:
+            required = in_force.target_value
+        elif rule.kind == COMPARABLES:
+            group = comparables_of(_peer_values(in_force, p, peers), peers) if peers else {}
+            required = None
+            if group:
+                reference = comparables_reference(in_force, group)
+                required = reference + _towards_goal(in_force) * in_force.margin
+        else:
+            required = required_value(in_force, p, _same_period(comparison, p), [])
         if required is not None:
             line.append((p, required))
     return line
