@@ -4,8 +4,8 @@ decimals, equality, ties, and a missing expected value or municipality as a reas
 from datetime import date
 from decimal import Decimal
 
-from plans import status as engine
-from plans.status import (
+from plans.engine import status as engine
+from plans.engine.status import (
     AT_LEAST,
     AT_MOST,
     MET,

@@ -11,10 +11,11 @@ from django.utils import translation
 
 from kpis import services as kpi_services
 from kpis.models import Area, Indicator, IndicatorSource, SourceTable
-from plans import selectors, services
-from plans import status as engine
-from plans.cards import cards_for
+from plans import services
+from plans.engine import status as engine
 from plans.models import Target
+from plans.presenters.cards import cards_for
+from plans.selectors import targets as selectors
 from tests.builders import make_indicator, make_municipality, make_plan, make_target, record
 
 pytestmark = pytest.mark.django_db

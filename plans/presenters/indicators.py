@@ -2,7 +2,7 @@
 figure ranked, hele landet, the regions and the municipality's RAR area or council beside it,
 the chosen municipality's position and its comparable municipalities; and charts of both.
 
-The reads are in plans.selectors_indicators; nothing here queries the database itself, so the
+The reads are in plans.selectors.indicators; nothing here queries the database itself, so the
 page's queries are a fixed set whatever the number of municipalities and figures.
 """
 
@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 
 from jobcenter.tables import Table
 from kpis.models import Area, Indicator
-
-from . import charts
-from . import selectors_indicators as select
-from . import status as engine
+from plans.engine import status as engine
+from plans.presenters import charts
+from plans.selectors import indicators as select
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Reads for one indicator across the country: which periods have figures, every area's figure
-for one period, a municipality's comparison series. The ranking itself (ties shared), the mean
-and the median are the status engine's (plans.status), so a rank target counts places as the
-page does.
+for one period, a municipality's comparison series. The ranking itself (ties shared), the
+mean and the median are the status engine's (plans.engine.status), so a rank target counts
+places as the page does.
 
 Every read starts from the areas the user may see (plans.access.visible_areas), so a private
 municipality's figure is neither shown nor counted for someone who may not read it.

@@ -13,9 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kpis.danish import format_number
-
-from . import status as engine
-from .models import StatusFields, Target
+from plans.engine import status as engine
+from plans.models import StatusFields, Target
 
 STATUS_LABELS = {
     engine.MET: _("Met"),

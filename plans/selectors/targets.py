@@ -12,9 +12,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kpis.models import Area, Measurement, Period
-
-from . import status as engine
-from .models import FocusArea, Plan, Target
+from plans.engine import status as engine
+from plans.models import FocusArea, Plan, Target
 
 # Targets that read other municipalities' figures: a rank, the comparable municipalities.
 PEER_KINDS = (Target.Kind.RANK, Target.Kind.COMPARABLES)
@@ -316,7 +315,7 @@ def plan_with_contents(plan: Plan) -> list[FocusArea]:
 def round_results(reporting_round, *, today) -> dict[int, engine.Result]:
     """What a reporting round shows for each target: the frozen results of an approved round,
     otherwise the engine's answer as of the cut-off (never past today)."""
-    from .cards import result_from_status
+    from plans.presenters.cards import result_from_status
 
     if reporting_round.frozen:
         stored = reporting_round.results.select_related("revision")
