@@ -1,6 +1,7 @@
 """Targets against the benchmark, through the database: the inputs gathered in a constant number
 of queries, stored statuses, what the card says, and which figures count."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -169,3 +170,47 @@ def test_another_municipalitys_new_figure_refreshes_a_rank_target():
     touched = selectors.targets_touched_by([(indicator.pk, areas[2].pk)])
     assert list(touched) == [target]
     assert Area.objects.filter(kind=Area.Kind.MUNICIPALITY).count() == 3
+
+
+def test_the_target_page_shows_the_expected_level_beside_the_figures(client, admin_user):
+    ringsted = municipality("Ringsted", "329")
+    expected = share("forventet")
+    actual = share("faktisk", expected_by=expected)
+    for period, got, wanted in (("2020QMAT04", "8,80", "8,90"), ("2021QMAT04", "8,53", "8,91")):
+        record(actual, ringsted, period, got)
+        record(expected, ringsted, period, wanted)
+    target = make_target(
+        make_plan(ringsted, start_year=2020, end_year=2021), actual, kind=engine.EXPECTED,
+        wording="Mindst 0,2 pct.-point under forventet niveau", target_value=None,
+        margin=Decimal("0.2"), period_kind="rolling_year", deadline=date(2021, 12, 31),
+    )  # fmt: skip
+    services.all_statuses_refresh(as_of=AS_OF)
+    client.force_login(admin_user)
+    page = client.get(f"/targets/{target.key}/").content.decode()
+    assert "Faktisk 8,53 % mod forventet 8,91 %: 0,38 pct.-point bedre end forventet" in page
+    assert "Forventet niveau" in page
+    # the target line: expected − 0,2 in each period
+    assert "8,71 %" in page and "8,70 %" in page
+
+
+def test_a_year_target_is_judged_on_the_year_and_its_page_shows_the_months(client, admin_user):
+    area = municipality("Ringsted", "329")
+    indicator = make_indicator("forlob")
+    record(indicator, area, "2023", "30")
+    record(indicator, area, "2023M11", "4")
+    record(indicator, area, "2023M12", "7")
+    target = make_target(make_plan(area), indicator, wording="Mindst 25 forløb i 2023",
+                         kind=engine.THRESHOLD, bound=engine.AT_LEAST, target_value=Decimal(25),
+                         period_kind="year")  # fmt: skip
+    services.all_statuses_refresh(as_of=date(2024, 2, 1))
+    target.refresh_from_db()
+    assert target.status.current_value == Decimal(30) and target.status.status == engine.MET
+    client.force_login(admin_user)
+    page = client.get(f"/targets/{target.key}/").content.decode()
+    rows = re.findall(r'<th scope="row">([^<]+)</th><td class="num">([^<]*)</td>'
+                      r'<td class="num">([^<]*)</td>', page)  # fmt: skip
+    assert ("2023", "30", "25") in rows
+    assert ("Dec. 2023", "7", "") in rows  # a month is shown, not held against the year's 25
+    assert ("Nov. 2023", "4", "") in rows
+    # the chart draws the months as a series of their own
+    assert '\\"name\\":\\"Ringsted (m\\\\u00e5neder)\\"' in page

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 
 from jobcenter.tables import Table
 from kpis.danish import format_number
-from kpis.models import Area, Indicator, Measurement, MeasurementRevision
+from kpis.models import Area, Indicator, Measurement, MeasurementRevision, Period
 from kpis.selectors import groups_of
 from plans.engine import status as engine
-from plans.models import ReportingRound
+from plans.models import ReportingRound, Target
 from plans.presenters import charts
 from plans.presenters.cards import Card
 
@@ -81,10 +81,17 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     measurements = Measurement.objects.filter(indicator=indicator, area__in=areas).select_related(
         "period", "area"
     )
-    if target.period_kind:
-        measurements = measurements.filter(period__kind=target.period_kind)
+    kinds = _shown_kinds(target)
+    if kinds:
+        measurements = measurements.filter(period__kind__in=kinds)
     frame = _frame(measurements, indicator)
     revised = _revised_since_approval(target, [m.pk for m in measurements])
+    # The target's own figures: a target on the year is judged on the year, while its page also
+    # shows the months around it, as a series of their own.
+    judged = frame[frame["kind"] == target.period_kind] if target.period_kind else frame
+    if len(kinds) > 1:
+        months = frame["kind"] != target.period_kind
+        frame.loc[months, "area"] = frame.loc[months, "area"] + " (" + _("months") + ")"
 
     comparison_baseline = None
     if target.comparison_area_id and target.baseline_period_id:
@@ -94,11 +101,16 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
         ]
         comparison_baseline = rows["value"].iloc[0] if len(rows) else None
     rule = target.rule(comparison_baseline=comparison_baseline)
-    line = engine.requirement_series(
-        rule,
-        _points(frame, municipality.pk),
-        _points(frame, target.comparison_area_id) if target.comparison_area_id else [],
-    )
+    compared = _points(judged, target.comparison_area_id) if target.comparison_area_id else []
+    if target.kind == Target.Kind.EXPECTED and indicator.expected_by_id:
+        expected = _expected_frame(target, municipality)
+        frame = pd.concat([frame, expected], ignore_index=True) if len(expected) else frame
+        areas = areas + [SeriesOwner(EXPECTED_SERIES, _("Expected level"))]
+        compared = _points(expected, EXPECTED_SERIES)
+    peers = None
+    if target.kind == Target.Kind.COMPARABLES:
+        peers = _comparables_peers(target, municipality, visible_areas)
+    line = engine.requirement_series(rule, _points(judged, municipality.pk), compared, peers=peers)
     required = pd.DataFrame(
         [{"end": p.end, "value": value} for p, value in line], columns=["end", "value"]
     )
@@ -114,16 +126,66 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
         baseline=baseline,
         y_title=indicator.get_unit_display(),
     )
-    table, ends = _series_table("data", _("Figures"), frame, areas, indicator, revised)
+    table, spans = _series_table("data", _("Figures"), frame, areas, indicator, revised)
     if len(line):
-        by_end = {p.end: value for p, value in line}
+        by_span = {(p.start, p.end): value for p, value in line}
         table.columns.append(_("Target"))
-        for display, raw, end in zip(table.rows, table.values, ends, strict=True):
-            value = by_end.get(end)
+        for display, raw, span in zip(table.rows, table.values, spans, strict=True):
+            value = by_span.get(span)
             display.append(indicator.format_value(value) if value is not None else "")
             raw.append(indicator.quantize(value) if value is not None else None)
         table.numeric.add(len(table.columns) - 1)
     return Figures(table, figure.to_json())
+
+
+@dataclass(frozen=True)
+class SeriesOwner:
+    """A column of the figures table that is not an area: the expected level."""
+
+    pk: int
+    name: str
+
+
+EXPECTED_SERIES = -1  # the expected level's rows in a target's frame (no area has this id)
+
+
+def _shown_kinds(target) -> list[str]:
+    """The period kinds a target's page shows: its own, and the months around a year."""
+    if not target.period_kind:
+        return []
+    if target.period_kind == Period.Kind.YEAR:
+        return [Period.Kind.YEAR, Period.Kind.MONTH]
+    return [target.period_kind]
+
+
+def _expected_frame(target, municipality) -> pd.DataFrame:
+    """The municipality's expected level (y30r21 "Forventet andel") as a series of the frame."""
+    expected = Measurement.objects.filter(
+        indicator_id=target.indicator.expected_by_id, area=municipality
+    ).select_related("period", "area")
+    if target.period_kind:
+        expected = expected.filter(period__kind=target.period_kind)
+    frame = _frame(expected, target.indicator)
+    frame["area"], frame["area_id"] = _("Expected level"), EXPECTED_SERIES
+    return frame
+
+
+def _comparables_peers(target, municipality, visible_areas) -> engine.Peers:
+    """The named comparables' figures the user may see, for the chart's line of their average
+    (median, best) in every period. One query."""
+    rows = Measurement.objects.filter(
+        indicator=target.indicator,
+        area__in=visible_areas.filter(pk__in=municipality.comparables.values("pk")),
+    )
+    if target.period_kind:
+        rows = rows.filter(period__kind=target.period_kind)
+    values = {}
+    for area_id, start, end, value in rows.order_by().values_list(
+        "area_id", "period__start", "period__end", "value"
+    ):
+        values.setdefault((start, end), {})[area_id] = value
+    named = frozenset(municipality.comparables.values_list("pk", flat=True))
+    return engine.Peers(municipality.pk, values, named)
 
 
 def _revised_since_approval(target, measurement_ids) -> set[int]:
@@ -141,12 +203,12 @@ def _revised_since_approval(target, measurement_ids) -> set[int]:
 
 
 def _series_table(key, caption, frame: pd.DataFrame, areas, indicator: Indicator, revised=()):
-    """A row per period, a column per area that has figures; and each row's period end.
+    """A row per period, a column per area that has figures; and each row's (start, end).
     A figure revised since the last approved round is marked "revideret"."""
     present = [a for a in areas if (frame["area_id"] == a.pk).any()]
     table = Table(key=key, caption=caption, columns=[_("Period")] + [a.name for a in present])
     table.numeric = set(range(1, len(present) + 1))
-    ends = []
+    spans = []
     periods = frame[["start", "end", "label"]].drop_duplicates().sort_values(["end", "start"])
     values = {(r.area_id, r.start, r.end): r.value for r in frame.itertuples(index=False)}
     revised_cells = {
@@ -166,8 +228,8 @@ def _series_table(key, caption, frame: pd.DataFrame, areas, indicator: Indicator
             ],
             [period.label] + [indicator.quantize(v) for v in cells],
         )
-        ends.append(period.end)
-    return table, ends
+        spans.append((period.start, period.end))
+    return table, spans
 
 
 def indicator_latest_table(indicator: Indicator, visible_areas) -> Table:
