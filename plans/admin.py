@@ -1,9 +1,9 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from plans import services
+from plans.engine import kinds
 from plans.models import (
     Committee,
     FocusArea,
@@ -129,25 +129,16 @@ class TargetAdmin(SimpleHistoryAdmin):
                 "fields": [
                     "indicator",
                     "kind",
-                    "bound",
-                    "strict",
-                    "target_value",
+                    *kinds.shared_fields(),  # those several kinds ask for: bound, target value
                     "period_kind",
                     "measure_from",
                     "deadline",
-                    "tolerance",
                 ]
             },
         ),
         (_("Baseline"), {"fields": ["baseline_value", "baseline_period", "baseline_source"]}),
-        (
-            pgettext_lazy("target fieldset", "Change"),
-            {"fields": ["change_amount", "change_relative"]},
-        ),
-        (_("Comparison"), {"fields": ["comparison_area", "margin", "gap_reduction"]}),
-        (_("Milestone"), {"fields": ["milestone_state"]}),
-        (_("Count"), {"fields": ["count_mode"]}),
-        (_("Benchmark"), {"fields": ["rank_published", "comparable_measure"]}),
+        # Each kind's own fields, as the registry groups them (plans.engine.kinds).
+        *((title, {"fields": list(fields)}) for title, fields in kinds.admin_fieldsets()),
         (None, {"fields": ["source"]}),
     ]
 

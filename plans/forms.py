@@ -11,6 +11,7 @@ from kpis.fields import DECIMAL_PLACES
 from kpis.models import Area, Indicator, Period
 from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError
 from kpis.services import period_get_or_create
+from plans.engine import kinds
 from plans.models import Committee, FocusArea, Guidepost, Initiative, Plan, Target
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
@@ -91,44 +92,9 @@ class PeriodField(forms.CharField):
         return value.label if isinstance(value, Period) else value
 
 
-# Which fields each kind of target asks for (beyond title, wording, indicator, deadline).
-KIND_FIELDS = {
-    Target.Kind.THRESHOLD: ["bound", "strict", "target_value", "tolerance"],
-    Target.Kind.CHANGE: ["bound", "strict", "change_amount", "change_relative", "tolerance"],
-    Target.Kind.RELATIVE: ["bound", "strict", "comparison_area", "margin", "gap_reduction",
-                           "tolerance"],
-    Target.Kind.GLIDE_PATH: ["bound", "target_value", "tolerance"],
-    Target.Kind.CUMULATIVE: ["bound", "target_value", "count_mode", "tolerance"],
-    Target.Kind.MILESTONE: ["milestone_state"],
-    # The benchmark kinds: "better" is the indicator's good direction (Target.save sets bound).
-    Target.Kind.EXPECTED: ["margin", "tolerance"],
-    Target.Kind.RANK: ["target_value", "rank_published", "tolerance"],
-    Target.Kind.COMPARABLES: ["comparable_measure", "strict", "margin", "tolerance"],
-}  # fmt: skip
-KIND_DEFAULTS = {
-    "bound": Target.Bound.AT_LEAST,
-    "strict": False,
-    "target_value": None,
-    "tolerance": Decimal(0),
-    "change_amount": None,
-    "change_relative": False,
-    "comparison_area": None,
-    "margin": Decimal(0),
-    "gap_reduction": None,
-    "milestone_state": Target.MilestoneState.UNREPORTED,
-    "count_mode": Target.CountMode.PER_PERIOD,
-    "rank_published": False,
-    "comparable_measure": Target.ComparableMeasure.MEAN,
-}
-
-
-def kind_problems(kind, values) -> dict[str, str]:
-    """What a target of this kind lacks, by field, for the form and the API alike. Only the
-    requirement ("Maksimalt", "Minimum") is asked here: the model's clean() asks the rest, and
-    a kind that does not ask for it (a milestone) does without."""
-    if "bound" in KIND_FIELDS.get(kind, []) and not values.get("bound"):
-        return {"bound": _("Choose at most or at least: this kind of target needs it.")}
-    return {}
+# Which fields each kind of target asks for (beyond title, wording, indicator, deadline), for
+# the form's script: the registry's, plans.engine.kinds.
+KIND_FIELDS = {k.key: list(k.fields) for k in kinds.KINDS}
 
 
 class TargetForm(forms.ModelForm):
@@ -189,16 +155,18 @@ class TargetForm(forms.ModelForm):
             self.fields[name].required = False  # asked only of the kinds that need them
         self.fields["kind"].choices = Target.Kind.choices  # no empty choice among the kinds
 
+    def requirement_fields(self):
+        """The fields some kind asks for, in the registry's order; the page's script shows
+        those of the chosen kind."""
+        return [self[name] for name in kinds.KIND_FIELDS]
+
     def clean(self):
         cleaned = super().clean()
-        for name, problem in kind_problems(cleaned.get("kind"), cleaned).items():
+        for name, problem in kinds.bound_problem(cleaned.get("kind"), cleaned).items():
             if name not in self.errors:
                 self.add_error(name, problem)
         # What another kind asks for is reset, so changing the kind leaves nothing behind.
-        asked = set(KIND_FIELDS.get(cleaned.get("kind"), []))
-        for name, default in KIND_DEFAULTS.items():
-            if name not in asked or cleaned.get(name) is None:
-                cleaned[name] = default
+        cleaned.update(kinds.with_defaults(cleaned.get("kind"), cleaned))
         return cleaned
 
 
@@ -214,32 +182,22 @@ class ReviseForm(forms.Form):
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), validators=[multi_line]
     )
 
-    # What a revision changes, per kind: the value the status rule reads.
-    REVISABLE = {
-        Target.Kind.THRESHOLD: "target_value",
-        Target.Kind.GLIDE_PATH: "target_value",
-        Target.Kind.CUMULATIVE: "target_value",
-        Target.Kind.RELATIVE: "margin",
-        Target.Kind.EXPECTED: "margin",
-        Target.Kind.COMPARABLES: "margin",
-        Target.Kind.RANK: "target_value",
-    }
-
     def __init__(self, *args, target, **kwargs):
         super().__init__(*args, **kwargs)
         self.target = target
-        wanted = self.REVISABLE.get(target.kind)
-        for name in ("target_value", "margin"):
+        # What a revision changes is the kind's (plans.engine.kinds): the value the rule reads.
+        wanted = kinds.get(target.kind).revisable
+        for name in kinds.REVISABLE_FIELDS:
             if name != wanted:
                 del self.fields[name]
 
     @property
     def revisable(self):
-        return self.target.kind in self.REVISABLE
+        return kinds.get(self.target.kind).revisable is not None
 
     def clean(self):
         cleaned = super().clean()
-        wanted = self.REVISABLE.get(self.target.kind)
+        wanted = kinds.get(self.target.kind).revisable
         if wanted is None:
             raise forms.ValidationError(
                 _("This kind of target has no value to revise; edit the target instead.")

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from kpis.fields import optional_value_field, user_reference, value_field
 from kpis.models import Area, Indicator, Period
 from kpis.selectors import group_on
+from plans.engine import kinds
 from plans.engine import status as engine
 
 
@@ -236,20 +237,8 @@ class Initiative(models.Model):
 class Target(models.Model):
     """A result target on an indicator. Its status is computed by plans.status, never typed."""
 
-    class Kind(models.TextChoices):
-        THRESHOLD = engine.THRESHOLD, _("threshold")
-        CHANGE = engine.CHANGE, _("change from baseline")
-        RELATIVE = engine.RELATIVE, _("relative to a comparison area")
-        GLIDE_PATH = engine.GLIDE_PATH, _("glide path")
-        CUMULATIVE = engine.CUMULATIVE, _("cumulative count by a deadline")
-        MILESTONE = engine.MILESTONE, _("milestone")
-        EXPECTED = engine.EXPECTED, _("against the expected level")
-        RANK = engine.RANK, _("rank among the municipalities")
-        COMPARABLES = engine.COMPARABLES, _("against comparable municipalities")
-
-    # The benchmark kinds ask "better" in the indicator's good direction, so their requirement
-    # follows the indicator, never a choice that could contradict it.
-    DIRECTED_KINDS = (Kind.EXPECTED, Kind.RANK, Kind.COMPARABLES)
+    # The kinds are the registry's (plans.engine.kinds): Target.Kind.THRESHOLD and the others.
+    Kind = models.TextChoices("Kind", [(k.key.upper(), (k.key, k.label)) for k in kinds.KINDS])
 
     class CountMode(models.TextChoices):
         PER_PERIOD = engine.PER_PERIOD, _("a count for its own period (added up)")
@@ -378,30 +367,30 @@ class Target(models.Model):
         return f"{self.code} {self.title}".strip()
 
     def save(self, *args, **kwargs):
-        # Every write path (forms, API, admin, demo) comes through here, so the benchmark
-        # kinds' requirement always follows the indicator's good direction.
-        if self.kind in self.DIRECTED_KINDS and self.indicator_id:
+        # Every write path (forms, API, admin, demo) comes through here, so a directed kind's
+        # requirement (the benchmark kinds') always follows the indicator's good direction.
+        entry = kinds.BY_KEY.get(self.kind)
+        if entry is not None and entry.directed and self.indicator_id:
             self.bound = self.directed_bound(self.indicator)
             if "update_fields" in kwargs and kwargs["update_fields"] is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "bound"}
         super().save(*args, **kwargs)
 
     def clean(self):
-        errors = {}
-        needs_value = {self.Kind.THRESHOLD, self.Kind.GLIDE_PATH, self.Kind.CUMULATIVE}
-        if self.kind in needs_value and self.target_value is None:
-            errors["target_value"] = _("This kind of target needs a target value.")
-        # A missing baseline is allowed (plans often state one later); the engine then
-        # reports "no data" with the reason, rather than guessing.
-        if self.kind == self.Kind.RELATIVE and self.comparison_area_id is None:
-            errors["comparison_area"] = _("A relative target needs a comparison area.")
+        # What the kind requires (plans.engine.kinds). A missing baseline is allowed (plans
+        # often state one later); the engine then reports "no data" with the reason.
+        values = {f: getattr(self, self._meta.get_field(f).attname) for f in kinds.FIELD_DEFAULTS}
+        errors = dict(kinds.problems(self.kind, values))
         group_problem = self._comparison_group_problem()
         if group_problem:
             errors["comparison_area"] = group_problem
-        if self.kind != self.Kind.MILESTONE and self.indicator_id is None:
+        entry = kinds.BY_KEY.get(self.kind)
+        if entry is not None and entry.measured and self.indicator_id is None:
             errors["indicator"] = _("Only a milestone can do without an indicator.")
-        if self.kind == self.Kind.RANK and (
-            self.target_value is None or self.target_value < 1 or self.target_value % 1
+        if (
+            self.kind == self.Kind.RANK
+            and self.target_value is not None
+            and (self.target_value < 1 or self.target_value % 1)
         ):
             errors["target_value"] = _("A rank target needs a place: a whole number, 1 or more.")
         if (

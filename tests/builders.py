@@ -8,6 +8,7 @@ from kpis.danish import parse_number
 from kpis.models import Area, Indicator
 from kpis.periods import parse_period
 from plans import services
+from plans.engine import kinds
 from plans.engine import status as engine
 
 
@@ -18,7 +19,7 @@ def point(period: str, value: str) -> engine.Point:
 
 
 def rule(**fields) -> engine.Rule:
-    defaults = {"kind": engine.THRESHOLD, "bound": engine.AT_MOST, "deadline": date(2023, 12, 31)}
+    defaults = {"kind": kinds.THRESHOLD, "bound": engine.AT_MOST, "deadline": date(2023, 12, 31)}
     defaults.update(fields)
     for name in (
         "target_value",
@@ -76,7 +77,7 @@ def make_target(plan, indicator, key="target", **fields):
     defaults = {
         "title": indicator.name if indicator else key,
         "wording": "Maksimalt 1.075",
-        "kind": engine.THRESHOLD,
+        "kind": kinds.THRESHOLD,
         "bound": engine.AT_MOST,
         "target_value": Decimal(1075),
         "deadline": date(2023, 12, 31),

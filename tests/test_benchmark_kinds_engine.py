@@ -4,6 +4,7 @@ decimals, equality, ties, and a missing expected value or municipality as a reas
 from datetime import date
 from decimal import Decimal
 
+from plans.engine import kinds
 from plans.engine import status as engine
 from plans.engine.status import (
     AT_LEAST,
@@ -14,12 +15,20 @@ from plans.engine.status import (
     NOT_MET,
     OFF_TRACK,
     ON_TRACK,
+    Inputs,
     Peers,
-    evaluate,
 )
 from tests.builders import point, rule
 
 AFTER_2021 = date(2022, 6, 30)
+
+
+def evaluate(rule, series, expected=(), *, as_of, peers=None):
+    """The registry's entry point with the inputs these kinds read."""
+    inputs = Inputs(series=tuple(series), expected=tuple(expected), peers=peers)
+    return kinds.evaluate(rule, inputs=inputs, as_of=as_of)
+
+
 # Ringsted, seeds/003 §2 Tabel 1: 1kv21-4kv21, faktisk andel 8,53 against forventet 8,91.
 RINGSTED_ACTUAL = [point("2021QMAT04", "8,53")]
 RINGSTED_EXPECTED = [point("2021QMAT04", "8,91")]
@@ -28,7 +37,7 @@ RINGSTED_EXPECTED = [point("2021QMAT04", "8,91")]
 def expected_rule(margin="0", **fields):
     fields = {"bound": AT_MOST, "deadline": date(2021, 12, 31),
               "measure_from": date(2021, 1, 1)} | fields  # fmt: skip
-    return rule(kind=engine.EXPECTED, margin=margin, **fields)
+    return rule(kind=kinds.EXPECTED, margin=margin, **fields)
 
 
 # -- expected level ----------------------------------------------------------------------------
@@ -72,7 +81,7 @@ def test_missing_expected_level_is_no_data_with_the_reason():
 def rank_rule(n="20", **fields):
     fields = {"bound": AT_MOST, "deadline": date(2021, 12, 31),
               "measure_from": date(2021, 1, 1)} | fields  # fmt: skip
-    return rule(kind=engine.RANK, target_value=n, **fields)
+    return rule(kind=kinds.RANK, target_value=n, **fields)
 
 
 def field_of(values: dict[str, str], period="2021QMAT04") -> dict:
@@ -130,7 +139,7 @@ def test_rank_reads_the_period_of_the_municipalitys_latest_figure():
 
 
 def comparables_rule(measure=engine.MEAN, **fields):
-    return rule(kind=engine.COMPARABLES, bound=AT_MOST, comparable_measure=measure,
+    return rule(kind=kinds.COMPARABLES, bound=AT_MOST, comparable_measure=measure,
                 deadline=date(2021, 12, 31), measure_from=date(2021, 1, 1), **fields)  # fmt: skip
 
 
@@ -191,7 +200,7 @@ def count_rule(**fields):
     # "mindst 8 forløb i december 2021"
     fields = {"bound": AT_LEAST, "deadline": date(2021, 12, 31),
               "measure_from": date(2021, 1, 1)} | fields  # fmt: skip
-    return rule(kind=engine.CUMULATIVE, target_value="8", **fields)
+    return rule(kind=kinds.CUMULATIVE, target_value="8", **fields)
 
 
 def test_running_totals_are_not_added_together():

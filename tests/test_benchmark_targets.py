@@ -13,6 +13,7 @@ from django.utils import translation
 from kpis import services as kpi_services
 from kpis.models import Area, Indicator, IndicatorSource, SourceTable
 from plans import services
+from plans.engine import kinds
 from plans.engine import status as engine
 from plans.models import Target
 from plans.presenters.cards import cards_for
@@ -54,7 +55,7 @@ def test_ringsted_expected_level_card_reads_as_the_committee_reads_it():
     record(actual, ringsted, "2021QMAT04", "8,53")
     record(expected, ringsted, "2021QMAT04", "8,91")
     target = make_target(
-        make_plan(ringsted, start_year=2021, end_year=2021), actual, kind=engine.EXPECTED,
+        make_plan(ringsted, start_year=2021, end_year=2021), actual, kind=kinds.EXPECTED,
         wording="Mindst på forventet niveau", bound=engine.AT_LEAST, target_value=None,
         deadline=date(2021, 12, 31),
     )  # fmt: skip
@@ -71,7 +72,7 @@ def test_ringsted_expected_level_card_reads_as_the_committee_reads_it():
 def test_expected_level_needs_an_indicator_that_has_one():
     ringsted = municipality("Ringsted", "329")
     with pytest.raises(Exception) as refused:
-        make_target(make_plan(ringsted), share("andel"), kind=engine.EXPECTED, target_value=None)
+        make_target(make_plan(ringsted), share("andel"), kind=kinds.EXPECTED, target_value=None)
     assert "forventet niveau" in str(refused.value) or "expected level" in str(refused.value)
     assert not Target.objects.exists()
 
@@ -85,7 +86,7 @@ def ranked_country(values, *, public=True):
         record(indicator, area, "2021QMAT04", value)
         areas.append(area)
     plan = make_plan(areas[0], start_year=2021, end_year=2021)
-    target = make_target(plan, indicator, kind=engine.RANK, wording="Blandt de 2 bedste",
+    target = make_target(plan, indicator, kind=kinds.RANK, wording="Blandt de 2 bedste",
                          target_value=Decimal(2), deadline=date(2021, 12, 31))  # fmt: skip
     return indicator, areas, target
 
@@ -118,7 +119,7 @@ def test_the_inputs_of_many_rank_targets_take_the_same_queries_as_of_one():
     targets = [first]
     for number, area in enumerate(areas[1:], start=1):
         plan = make_plan(area, key=f"plan-{number}", start_year=2021, end_year=2021)
-        rank = make_target(plan, indicator, key=f"rank-{number}", kind=engine.RANK,
+        rank = make_target(plan, indicator, key=f"rank-{number}", kind=kinds.RANK,
                            target_value=Decimal(3), deadline=date(2021, 12, 31))  # fmt: skip
         targets.append(rank)
 
@@ -146,7 +147,7 @@ def test_comparables_average_leaves_out_one_without_a_figure_and_says_so():
         record(indicator, area, "2021QMAT04", value)
     record(indicator, municipality("Roskilde", "265"), "2021QMAT04", "1,00")  # not named
     target = make_target(make_plan(own, start_year=2021, end_year=2021), indicator,
-                         kind=engine.COMPARABLES, target_value=None,
+                         kind=kinds.COMPARABLES, target_value=None,
                          wording="Bedre end gennemsnittet af sammenlignelige kommuner",
                          deadline=date(2021, 12, 31))  # fmt: skip
     services.all_statuses_refresh(as_of=AS_OF)
@@ -180,7 +181,7 @@ def test_the_target_page_shows_the_expected_level_beside_the_figures(client, adm
         record(actual, ringsted, period, got)
         record(expected, ringsted, period, wanted)
     target = make_target(
-        make_plan(ringsted, start_year=2020, end_year=2021), actual, kind=engine.EXPECTED,
+        make_plan(ringsted, start_year=2020, end_year=2021), actual, kind=kinds.EXPECTED,
         wording="Mindst 0,2 pct.-point under forventet niveau", target_value=None,
         margin=Decimal("0.2"), period_kind="rolling_year", deadline=date(2021, 12, 31),
     )  # fmt: skip
@@ -200,7 +201,7 @@ def test_a_year_target_is_judged_on_the_year_and_its_page_shows_the_months(clien
     record(indicator, area, "2023M11", "4")
     record(indicator, area, "2023M12", "7")
     target = make_target(make_plan(area), indicator, wording="Mindst 25 forløb i 2023",
-                         kind=engine.THRESHOLD, bound=engine.AT_LEAST, target_value=Decimal(25),
+                         kind=kinds.THRESHOLD, bound=engine.AT_LEAST, target_value=Decimal(25),
                          period_kind="year")  # fmt: skip
     services.all_statuses_refresh(as_of=date(2024, 2, 1))
     target.refresh_from_db()

@@ -17,6 +17,7 @@ from kpis.models import Area, AreaMembership
 from kpis.reference.areas import DATA
 from kpis.selectors import groups_of
 from plans import services
+from plans.engine import kinds
 from plans.engine import status as engine
 from tests.builders import make_indicator, make_plan, make_target, record
 
@@ -100,7 +101,7 @@ def test_the_data_file_cites_its_sources():
 
 def relative_target(plan, indicator, area, deadline, key):
     return make_target(
-        plan, indicator, key=key, kind=engine.RELATIVE, bound=engine.AT_MOST,
+        plan, indicator, key=key, kind=kinds.RELATIVE, bound=engine.AT_MOST,
         comparison_area=area, margin=Decimal(0), target_value=None,
         wording="Højst på niveau med RAR", deadline=deadline,
     )  # fmt: skip

@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from plans.engine import kinds
 from plans.engine import status as engine
+from plans.engine.kinds import evaluate
 from plans.engine.status import (
     AT_LEAST,
     AT_MOST,
@@ -16,7 +18,6 @@ from plans.engine.status import (
     NOT_MET,
     OFF_TRACK,
     ON_TRACK,
-    evaluate,
 )
 from tests.builders import point, rule
 
@@ -104,7 +105,7 @@ def test_no_data_keeps_the_baseline_to_show():
 
 def test_reduction_without_amount_is_any_strict_reduction():
     # Guldborgsund's sick-leave rate: "Målsætning 2023: Reduktion", 7,4 % → 6,6 %.
-    r = rule(kind=engine.CHANGE, strict=True, baseline=point("2022", "7,4"))
+    r = rule(kind=kinds.CHANGE, strict=True, baseline=point("2022", "7,4"))
     result = evaluate(r, [point("2023", "6,6")], as_of=AFTER_2023)
     assert result.status == MET
     assert result.development == Decimal("-0.8")
@@ -113,13 +114,13 @@ def test_reduction_without_amount_is_any_strict_reduction():
 
 def test_increase_relative_to_baseline_level():
     # Ringsted: "skal stige ift. niveauet på 92,2 pct."
-    r = rule(kind=engine.CHANGE, bound=AT_LEAST, strict=True, baseline=point("2019", "92,2"))
+    r = rule(kind=kinds.CHANGE, bound=AT_LEAST, strict=True, baseline=point("2019", "92,2"))
     assert evaluate(r, [point("2023", "92,3")], as_of=AFTER_2023).status == MET
     assert evaluate(r, [point("2023", "92,2")], as_of=AFTER_2023).status == NOT_MET
 
 
 def test_absolute_change_amount():
-    r = rule(kind=engine.CHANGE, change_amount="0,8", baseline=point("2022", "7,4"))
+    r = rule(kind=kinds.CHANGE, change_amount="0,8", baseline=point("2022", "7,4"))
     result = evaluate(r, [point("2023", "6,6")], as_of=AFTER_2023)
     assert result.required == Decimal("6.6")
     assert result.status == MET
@@ -128,7 +129,7 @@ def test_absolute_change_amount():
 def test_relative_change_of_fifty_percent():
     # "øges med 50 %": from 40 the requirement is 60.
     r = rule(
-        kind=engine.CHANGE,
+        kind=kinds.CHANGE,
         bound=AT_LEAST,
         change_amount="50",
         change_relative=True,
@@ -139,7 +140,7 @@ def test_relative_change_of_fifty_percent():
 
 
 def test_change_without_baseline_has_no_data():
-    r = rule(kind=engine.CHANGE)
+    r = rule(kind=kinds.CHANGE)
     result = evaluate(r, [point("2023", "6,6")], as_of=AFTER_2023)
     assert result.status == NO_DATA
     assert engine.REASON_NO_BASELINE in result.reasons
@@ -150,7 +151,7 @@ def test_change_without_baseline_has_no_data():
 
 def test_at_least_0_3_under_the_national_average_is_exact():
     # Ringsted: "min. 0,3 under landsgennemsnittet" with 2,1 against 2,4 is met: 2,4 − 0,3 = 2,1.
-    r = rule(kind=engine.RELATIVE, margin="0,3")
+    r = rule(kind=kinds.RELATIVE, margin="0,3")
     result = evaluate(
         r, [point("2021M12", "2,1")], [point("2021M12", "2,4")], as_of=date(2022, 3, 31)
     )
@@ -165,13 +166,13 @@ def test_at_least_0_3_under_the_national_average_is_exact():
 
 def test_one_point_under_the_national_average_met_on_equality():
     # Frederikssund 2a: 1,7 % against hele landet 2,7 %, "mindst 1 procentpoint under".
-    r = rule(kind=engine.RELATIVE, margin="1")
+    r = rule(kind=kinds.RELATIVE, margin="1")
     result = evaluate(r, [point("2023M08", "1,7")], [point("2023M08", "2,7")], as_of=AFTER_2023)
     assert result.status == MET
 
 
 def test_at_least_on_level_with_the_national_average():
-    r = rule(kind=engine.RELATIVE, bound=AT_LEAST)
+    r = rule(kind=kinds.RELATIVE, bound=AT_LEAST)
     assert (
         evaluate(r, [point("2023M07", "53,5")], [point("2023M07", "50,1")], as_of=AFTER_2023).status
         == MET
@@ -183,7 +184,7 @@ def test_at_least_on_level_with_the_national_average():
 
 
 def test_stay_under_the_national_average_is_strict():
-    r = rule(kind=engine.RELATIVE, strict=True)
+    r = rule(kind=kinds.RELATIVE, strict=True)
     assert (
         evaluate(r, [point("2023M08", "0,7")], [point("2023M08", "0,7")], as_of=AFTER_2023).status
         == NOT_MET
@@ -191,7 +192,7 @@ def test_stay_under_the_national_average_is_strict():
 
 
 def test_comparison_must_be_for_the_same_period():
-    r = rule(kind=engine.RELATIVE)
+    r = rule(kind=kinds.RELATIVE)
     result = evaluate(r, [point("2023M08", "1,7")], [point("2023M07", "2,7")], as_of=AFTER_2023)
     assert result.status == NO_DATA
     assert result.reasons == (engine.REASON_NO_COMPARISON,)
@@ -200,7 +201,7 @@ def test_comparison_must_be_for_the_same_period():
 def test_gap_to_the_national_average_must_shrink_by_the_reduction():
     # Frederikssund 3a: gap 4,0 − 3,4 = 0,6 at baseline; must come down by at least 0,2.
     r = rule(
-        kind=engine.RELATIVE,
+        kind=kinds.RELATIVE,
         gap_reduction="0,2",
         baseline=point("2023M08", "4,0"),
         comparison_baseline="3,4",
@@ -217,7 +218,7 @@ def test_gap_to_the_national_average_must_shrink_by_the_reduction():
 
 def test_gap_without_the_comparison_baseline_has_no_data():
     r = rule(
-        kind=engine.RELATIVE,
+        kind=kinds.RELATIVE,
         gap_reduction="0,2",
         baseline=point("2023M08", "4,0"),
         deadline=date(2024, 12, 31),
@@ -235,7 +236,7 @@ def test_gap_without_the_comparison_baseline_has_no_data():
 def vordingborg_path():
     # "reduceres fra ca. 25 % i 2016 til højst 20 % i 2025"
     return rule(
-        kind=engine.GLIDE_PATH,
+        kind=kinds.GLIDE_PATH,
         target_value="20",
         baseline=point("2016", "25"),
         deadline=date(2025, 12, 31),
@@ -275,7 +276,7 @@ def test_glide_path_at_the_deadline_is_the_target_itself():
 def cumulative_rule():
     # "Mindst 25 … inden udgangen af 2021"
     return rule(
-        kind=engine.CUMULATIVE,
+        kind=kinds.CUMULATIVE,
         bound=AT_LEAST,
         target_value="25",
         measure_from=date(2021, 1, 1),
@@ -303,18 +304,18 @@ def test_cumulative_forecast_follows_the_pace():
 
 
 def test_milestone_done_is_met():
-    r = rule(kind=engine.MILESTONE, milestone_state=engine.DONE)
+    r = rule(kind=kinds.MILESTONE, milestone_state=engine.DONE)
     assert evaluate(r, [], as_of=AFTER_2023).status == MET
 
 
 def test_milestone_under_way_before_the_deadline_is_on_track():
-    r = rule(kind=engine.MILESTONE, milestone_state=engine.IN_PROGRESS)
+    r = rule(kind=kinds.MILESTONE, milestone_state=engine.IN_PROGRESS)
     result = evaluate(r, [], as_of=date(2023, 6, 1))
     assert (result.status, result.forecast, result.final) == (NOT_MET, ON_TRACK, False)
 
 
 def test_milestone_not_done_after_the_deadline_is_not_met():
-    r = rule(kind=engine.MILESTONE, milestone_state=engine.IN_PROGRESS)
+    r = rule(kind=kinds.MILESTONE, milestone_state=engine.IN_PROGRESS)
     result = evaluate(r, [], as_of=AFTER_2023)
     assert (result.status, result.forecast, result.final) == (NOT_MET, None, True)
 
@@ -379,17 +380,17 @@ def test_no_forecast_once_the_deadline_has_passed():
 
 
 def test_milestone_without_a_report_has_no_data():
-    r = rule(kind=engine.MILESTONE)  # nobody has reported how far it is
+    r = rule(kind=kinds.MILESTONE)  # nobody has reported how far it is
     result = evaluate(r, [], as_of=AFTER_2023)
     assert result.status == NO_DATA
 
 
 def test_the_target_line_follows_the_glide_path_and_the_comparison_area():
     path = vordingborg_path()
-    line = engine.requirement_series(path, [point("2019", "23"), point("2025", "20")])
+    line = kinds.requirement_series(path, [point("2019", "23"), point("2025", "20")])
     assert [required for _p, required in line] == [Decimal("23.3333"), Decimal(20)]
-    relative = rule(kind=engine.RELATIVE, margin="0,3")
-    line = engine.requirement_series(
+    relative = rule(kind=kinds.RELATIVE, margin="0,3")
+    line = kinds.requirement_series(
         relative,
         [point("2021M06", "2,0"), point("2021M12", "2,1")],
         [point("2021M12", "2,4")],
@@ -412,7 +413,7 @@ def test_cumulative_total_is_labelled_with_the_whole_span():
 
 def test_relative_forecast_holds_the_trend_against_the_comparison_area():
     # Getting closer to "1 point under the national average" fast enough: on track.
-    r = rule(kind=engine.RELATIVE, margin="1", baseline=point("2023M01", "2,5"))
+    r = rule(kind=kinds.RELATIVE, margin="1", baseline=point("2023M01", "2,5"))
     series = [point("2023M03", "2,3"), point("2023M05", "2,1")]
     comparison = [point("2023M05", "2,7")]
     result = evaluate(r, series, comparison, as_of=date(2023, 6, 15))

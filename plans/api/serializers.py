@@ -15,7 +15,8 @@ from kpis.models import Area, AreaMembership, Indicator, Measurement
 from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError, parse_period
 from kpis.services import period_get_or_create
 from plans import access
-from plans.forms import KIND_DEFAULTS, KIND_FIELDS, MAX_DECIMALS, ReviseForm, kind_problems
+from plans.engine import kinds
+from plans.forms import MAX_DECIMALS
 from plans.models import (
     Committee,
     FocusArea,
@@ -262,7 +263,7 @@ class TargetSerializer(Defined):
         # is no requirement anyone chose)
         same_kind = self.instance is not None and kind == self.instance.kind
         current = {"bound": self.instance.bound} if same_kind else {}
-        problems = kind_problems(kind, {**current, **attrs})
+        problems = kinds.bound_problem(kind, {**current, **attrs})
         if problems:
             raise serializers.ValidationError({k: [v] for k, v in problems.items()})
         indicator = attrs.get("indicator")
@@ -271,20 +272,14 @@ class TargetSerializer(Defined):
         if attrs.get("comparison_area") and attrs["comparison_area"].pk == plan.municipality_id:
             raise serializers.ValidationError({"comparison_area": ["Not the plan's own area."]})
         # What another kind asks for is reset, as in the target form.
-        asked = set(KIND_FIELDS.get(kind, []))
-        for name, default in KIND_DEFAULTS.items():
-            if name not in asked or attrs.get(name) is None and self.instance is None:
-                attrs[name] = default
+        attrs = kinds.with_defaults(kind, attrs, reset_empty=self.instance is None)
         return super().validate(attrs)
 
     class Meta:
         model = Target
         fields = ["id", "key", "plan", "focus_areas", "code", "title", "wording", "indicator",
-                  "kind", "bound", "strict", "target_value", "period_kind", "measure_from",
-                  "deadline", "tolerance", "baseline_value", "baseline_period", "change_amount",
-                  "change_relative", "comparison_area", "margin", "gap_reduction",
-                  "milestone_state", "count_mode", "rank_published", "comparable_measure",
-                  "status"]  # fmt: skip
+                  "kind", *kinds.KIND_FIELDS, "period_kind", "measure_from", "deadline",
+                  "baseline_value", "baseline_period", "status"]  # fmt: skip
         read_only_fields = ["key"]
         extra_kwargs = {"bound": {"required": False}}  # not for a milestone: validate() asks
 
@@ -420,16 +415,17 @@ class RevisionSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         """The revise form's rule: what a revision changes depends on the target's kind."""
         target = self.context["target"]
-        wanted = ReviseForm.REVISABLE.get(target.kind)
+        wanted = kinds.get(target.kind).revisable
         if wanted is None:
             raise serializers.ValidationError(
                 _("This kind of target has no value to revise; edit the target instead.")
             )
-        other = "margin" if wanted == "target_value" else "target_value"
         if attrs.get(wanted) is None:
             raise serializers.ValidationError({wanted: [_("This field is required.")]})
-        if attrs.get(other) is not None:
-            raise serializers.ValidationError({other: [_("Not revised for this kind of target.")]})
+        others = [n for n in kinds.REVISABLE_FIELDS if n != wanted and attrs.get(n) is not None]
+        if others:
+            message = _("Not revised for this kind of target.")
+            raise serializers.ValidationError({name: [message] for name in others})
         return attrs
 
 

@@ -1,14 +1,16 @@
-"""The status rule: a pure function from a target's definition and its figures to a status.
+"""The status rule: pure functions from a target's definition and its figures to a status.
 
-No ORM, no I/O: `evaluate(rule, series, comparison, as_of)` is all there is, so every edge can
-be tested directly and the stored statuses (plans.models.TargetStatus) are only a cache of it.
+No ORM, no I/O, so every edge can be tested directly and the stored statuses
+(plans.models.TargetStatus) are only a cache of it. Which of these functions a kind of target
+follows is said by its entry in the registry of kinds (plans.engine.kinds), whose `evaluate`
+is the engine's entry point.
 
 Arithmetic is Decimal throughout: "min. 0,3 under landsgennemsnittet" with 2,1 against 2,4
 is met because 2,4 − 0,3 is exactly 2,1.
 """
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -24,18 +26,13 @@ ON_TRACK = "on_track"
 AT_RISK = "at_risk"
 OFF_TRACK = "off_track"
 
-# Kinds of target (DOMAIN.md).
-THRESHOLD = "threshold"
-CHANGE = "change"
-RELATIVE = "relative"
-GLIDE_PATH = "glide_path"
-CUMULATIVE = "cumulative"
-MILESTONE = "milestone"
-# Against a benchmark (DOMAIN.md kind 7): the expected level of jobindsats' y30r21, a rank among
-# the municipalities, the municipality's named comparable municipalities.
-EXPECTED = "expected"
-RANK = "rank"
-COMPARABLES = "comparables"
+AT_MOST = "at_most"
+AT_LEAST = "at_least"
+
+DONE = "done"
+IN_PROGRESS = "in_progress"
+NOT_STARTED = "not_started"
+UNREPORTED = "unreported"  # nobody has said how far it is: no data, not "not started"
 
 # What a comparables target holds the municipality's figure against.
 MEAN = "mean"
@@ -46,14 +43,6 @@ BEST = "best"
 # running total so far ("… forløb indtil nu", the latest is the total).
 PER_PERIOD = "per_period"
 RUNNING_TOTAL = "running_total"
-
-AT_MOST = "at_most"
-AT_LEAST = "at_least"
-
-DONE = "done"
-IN_PROGRESS = "in_progress"
-NOT_STARTED = "not_started"
-UNREPORTED = "unreported"  # nobody has said how far it is: no data, not "not started"
 
 # Why a status is what it is, when the figures alone do not say it.
 REASON_NO_MEASUREMENT = "no_measurement"
@@ -199,6 +188,43 @@ def mean(values: Sequence[Decimal]) -> Decimal | None:
     return sum(values, Decimal(0)) / len(values) if values else None
 
 
+# The inputs a kind may ask for (its registry entry's `inputs`): the selector that gathers a
+# target's figures reads the entry and fills only these. A kind that needs more (an expected
+# series, every municipality's values for the period, a group's values) adds a field here, its
+# name to INPUTS, and a gatherer for it in the selectors.
+SERIES = "series"  # the municipality's own series of the indicator
+COMPARISON = "comparison"  # the comparison area's series, and its figure for the baseline
+EXPECTED = "expected"  # the municipality's expected level (y30r21 "Forventet andel")
+PEERS = "peers"  # every municipality's figure for the period, and the named comparables
+INPUTS = (SERIES, COMPARISON, EXPECTED, PEERS)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a target is evaluated on."""
+
+    series: Sequence[Point] = ()
+    comparison: Sequence[Point] = ()
+    expected: Sequence[Point] = ()
+    peers: Peers | None = None
+
+    def held_at(self, period: Point, deadline: date) -> "Inputs":
+        """The inputs as assumed at the deadline for a forecast: the comparison area stays where
+        it stood in `period`."""
+        point = _same_period(self.comparison, period)
+        expected = _same_period(self.expected, period)
+        return replace(
+            self,
+            comparison=(Point(deadline, deadline, point.value),) if point else (),
+            expected=(Point(deadline, deadline, expected.value),) if expected else (),
+        )
+
+
+# What a measured kind holds its current figure against: the value `current` must reach
+# (at_least) or stay within (at_most), or None with the reason appended.
+RequiredValue = Callable[[Rule, Point, Inputs, list[str]], Decimal | None]
+
+
 # -- the rule --------------------------------------------------------------------------------
 
 
@@ -243,51 +269,91 @@ def _towards_goal(rule: Rule) -> int:
     return 1 if rule.bound == AT_LEAST else -1
 
 
-def required_value(
-    rule: Rule, current: Point, comparison: Point | None, reasons: list[str]
+def required_target_value(
+    rule: Rule, current: Point, inputs: Inputs, reasons: list[str]
 ) -> Decimal | None:
-    """The value `current` must reach (at_least) or stay within (at_most)."""
+    """ "Maksimalt 1.075": the target value itself."""
+    return rule.target_value
+
+
+def required_change(
+    rule: Rule, current: Point, inputs: Inputs, reasons: list[str]
+) -> Decimal | None:
+    """ "Skal falde med 5 %": the baseline moved by the change, in the good direction."""
+    if rule.baseline is None:
+        reasons.append(REASON_NO_BASELINE)
+        return None
+    amount = rule.change_amount or Decimal(0)
+    if rule.change_relative:
+        amount = rule.baseline.value * amount / _HUNDRED
+    return rule.baseline.value + _towards_goal(rule) * amount
+
+
+def required_relative(
+    rule: Rule, current: Point, inputs: Inputs, reasons: list[str]
+) -> Decimal | None:
+    """ "Min. 0,3 under landsgennemsnittet": the comparison area's figure for the same period,
+    with the margin on the good side (or the gap to it reduced since the baseline)."""
     sign = _towards_goal(rule)
-    match rule.kind:
-        case "threshold" | "cumulative":
-            return rule.target_value
-        case "expected":
-            # "Faktisk andel højst forventet andel − 0,5 pct.-point": the comparison series is
-            # the expected level (y30r21 "Forventet andel"), the margin the distance asked.
-            if comparison is None:
-                reasons.append(REASON_NO_EXPECTED)
-                return None
-            return comparison.value + sign * rule.margin
-        case "change":
-            if rule.baseline is None:
-                reasons.append(REASON_NO_BASELINE)
-                return None
-            amount = rule.change_amount or Decimal(0)
-            if rule.change_relative:
-                amount = rule.baseline.value * amount / _HUNDRED
-            return rule.baseline.value + sign * amount
-        case "relative":
-            if comparison is None:
-                reasons.append(REASON_NO_COMPARISON)
-                return None
-            if rule.gap_reduction is None:
-                return comparison.value + sign * rule.margin
-            if rule.baseline is None:
-                reasons.append(REASON_NO_BASELINE)
-                return None
-            if rule.comparison_baseline is None:
-                reasons.append(REASON_NO_COMPARISON_BASELINE)
-                return None
-            # "Gabet skal nedbringes med mindst 0,2 procentpoint": the distance to the
-            # comparison area must have moved that much in the good direction since baseline.
-            baseline_gap = rule.baseline.value - rule.comparison_baseline
-            return comparison.value + baseline_gap + sign * rule.gap_reduction
-        case "glide_path":
-            if rule.baseline is None:
-                reasons.append(REASON_NO_BASELINE)
-                return None
-            return glide_path_value(rule, current.end.year)
-    raise ValueError(f"unknown target kind {rule.kind!r}")
+    comparison = _same_period(inputs.comparison, current)
+    if comparison is None:
+        reasons.append(REASON_NO_COMPARISON)
+        return None
+    if rule.gap_reduction is None:
+        return comparison.value + sign * rule.margin
+    if rule.baseline is None:
+        reasons.append(REASON_NO_BASELINE)
+        return None
+    if rule.comparison_baseline is None:
+        reasons.append(REASON_NO_COMPARISON_BASELINE)
+        return None
+    # "Gabet skal nedbringes med mindst 0,2 procentpoint": the distance to the
+    # comparison area must have moved that much in the good direction since baseline.
+    baseline_gap = rule.baseline.value - rule.comparison_baseline
+    return comparison.value + baseline_gap + sign * rule.gap_reduction
+
+
+def required_glide_path(
+    rule: Rule, current: Point, inputs: Inputs, reasons: list[str]
+) -> Decimal | None:
+    """The straight path from the baseline to the target value, read at current's year."""
+    if rule.baseline is None:
+        reasons.append(REASON_NO_BASELINE)
+        return None
+    return glide_path_value(rule, current.end.year)
+
+
+def required_expected(
+    rule: Rule, current: Point, inputs: Inputs, reasons: list[str]
+) -> Decimal | None:
+    """ "Faktisk andel højst forventet andel − 0,5 pct.-point", "mindst på forventet niveau":
+    the expected level for the same period (y30r21), with the margin on the good side."""
+    expected = _same_period(inputs.expected, current)
+    if expected is None:
+        reasons.append(REASON_NO_EXPECTED)
+        return None
+    return expected.value + _towards_goal(rule) * rule.margin
+
+
+def required_published_rank(
+    rule: Rule, current: Point, inputs: Inputs, reasons: list[str]
+) -> Decimal | None:
+    """A published rank's line: flat at the place asked (a computed rank has no line on the
+    figures' axis)."""
+    return rule.target_value if rule.rank_published else None
+
+
+def required_comparables(
+    rule: Rule, current: Point, inputs: Inputs, reasons: list[str]
+) -> Decimal | None:
+    """The comparables' mean, median or best for current's period, with the margin: the
+    chart's line of a comparables target."""
+    if inputs.peers is None:
+        return None
+    group = comparables_of(_peer_values(current, inputs.peers), inputs.peers)
+    if not group:
+        return None
+    return comparables_reference(rule, group) + _towards_goal(rule) * rule.margin
 
 
 # -- the engine ------------------------------------------------------------------------------
@@ -313,59 +379,52 @@ def _same_period(points: Sequence[Point], period: Point) -> Point | None:
     return None
 
 
-def evaluate(
-    rule: Rule,
-    series: Sequence[Point],
-    comparison: Sequence[Point] = (),
-    *,
-    as_of: date,
-    peers: Peers | None = None,
-) -> Result:
-    """Evaluate a target on its own area's series (and a comparison area's, or its expected
-    level), as of a date. Rank and comparables targets also read `peers`."""
-    rule, revision = rule_in_force(rule, as_of)
-    final = as_of > rule.deadline
-    if rule.kind == MILESTONE:
-        return _evaluate_milestone(rule, final, revision)
+def measured(required: RequiredValue) -> Callable[[Rule, Inputs, date], Result]:
+    """The engine of a kind that holds the latest figure against a required value, with a
+    forecast while the deadline lies ahead."""
 
-    window = counted_window(rule, series, as_of)
-    if not window:
-        return Result(
-            status=NO_DATA,
+    def evaluate(rule: Rule, inputs: Inputs, as_of: date) -> Result:
+        rule, revision = rule_in_force(rule, as_of)
+        final = as_of > rule.deadline
+        window = counted_window(rule, inputs.series, as_of)
+        if not window:
+            return _no_measurement(rule, final, revision)
+        current = window[-1]
+        reasons: list[str] = []
+        value = required(rule, current, inputs, reasons)
+        result = Result(
+            status=NO_DATA if value is None else compare(current.value, value, rule),
             final=final,
+            current=current,
             baseline=rule.baseline,
+            development=current.value - rule.baseline.value if rule.baseline else None,
+            required=value,
+            # what the figure was compared with: the comparison area's, or the expected level
+            comparison=_same_period(inputs.comparison, current)
+            or _same_period(inputs.expected, current),
             revision=revision,
-            reasons=(REASON_NO_MEASUREMENT,),
+            reasons=tuple(reasons),
         )
-    if rule.kind == CUMULATIVE:
-        return _evaluate_cumulative(rule, window, as_of, final, revision)
-    if rule.kind in (RANK, COMPARABLES):
-        return _evaluate_against_peers(rule, window[-1], peers, final, revision)
+        if final or value is None:
+            return result
+        at_deadline = inputs.held_at(current, rule.deadline)
+        return _with_forecast(result, rule, window, at_deadline, required)
 
-    current = window[-1]
-    reasons: list[str] = []
-    comparison_point = _same_period(comparison, current)
-    required = required_value(rule, current, comparison_point, reasons)
-    development = current.value - rule.baseline.value if rule.baseline else None
-    status = NO_DATA if required is None else compare(current.value, required, rule)
-    result = Result(
-        status=status,
+    return evaluate
+
+
+def _no_measurement(rule: Rule, final: bool, revision: Revision | None) -> Result:
+    return Result(
+        status=NO_DATA,
         final=final,
-        current=current,
         baseline=rule.baseline,
-        development=development,
-        required=required,
-        comparison=comparison_point,
         revision=revision,
-        reasons=tuple(reasons),
+        reasons=(REASON_NO_MEASUREMENT,),
     )
-    if final or required is None:
-        return result
-    return _with_forecast(result, rule, window, comparison_point)
 
 
 def _with_forecast(
-    result: Result, rule: Rule, window: list[Point], comparison: Point | None
+    result: Result, rule: Rule, window: list[Point], at_deadline: Inputs, required: RequiredValue
 ) -> Result:
     """Project the trend to the deadline and judge the projection by the same rule."""
     points = list(window)
@@ -374,17 +433,12 @@ def _with_forecast(
     if len(points) < 2:
         return replace(result, reasons=result.reasons + (REASON_TOO_FEW_POINTS,))
     projected = _project(points, rule.deadline)
-    at_deadline = Point(rule.deadline, rule.deadline, projected)
-    # The comparison area is assumed to stay where it last stood.
-    comparison_at_deadline = (
-        Point(rule.deadline, rule.deadline, comparison.value) if comparison else None
-    )
-    required = required_value(rule, at_deadline, comparison_at_deadline, [])
-    if required is None:
+    value = required(rule, Point(rule.deadline, rule.deadline, projected), at_deadline, [])
+    if value is None:
         return result
-    verdict = compare(projected, required, rule)
+    verdict = compare(projected, value, rule)
     forecast = {MET: ON_TRACK, NEAR: AT_RISK, NOT_MET: OFF_TRACK}[verdict]
-    return replace(result, forecast=forecast, projected=projected, required_at_deadline=required)
+    return replace(result, forecast=forecast, projected=projected, required_at_deadline=value)
 
 
 def _project(points: Sequence[Point], deadline: date) -> Decimal:
@@ -402,11 +456,14 @@ def _project(points: Sequence[Point], deadline: date) -> Decimal:
     return (mean_y + slope * (at - mean_x)).quantize(_PATH_QUANTUM)
 
 
-def _evaluate_cumulative(
-    rule: Rule, window: list[Point], as_of: date, final: bool, revision: Revision | None
-) -> Result:
+def evaluate_cumulative(rule: Rule, inputs: Inputs, as_of: date) -> Result:
     """ "Mindst 25 … inden udgangen af 2021": the figures in the window add up, or, where each
     figure is a running total so far, the latest is the total."""
+    rule, revision = rule_in_force(rule, as_of)
+    final = as_of > rule.deadline
+    window = counted_window(rule, inputs.series, as_of)
+    if not window:
+        return _no_measurement(rule, final, revision)
     if rule.count_mode == RUNNING_TOTAL:
         current = window[-1]
         total = current.value
@@ -439,12 +496,13 @@ def _evaluate_cumulative(
     )
 
 
-def _peer_values(rule: Rule, current: Point, peers: Peers | None) -> dict:
+def _peer_values(current: Point, peers: Peers | None) -> dict:
     """Every municipality's figure for the current figure's period, the target's own one
     being the current figure itself."""
-    values = dict((peers.values.get((current.start, current.end)) or {}) if peers else {})
-    if peers is not None:
-        values[peers.own] = current.value
+    if peers is None:
+        return {}
+    values = dict(peers.values.get((current.start, current.end)) or {})
+    values[peers.own] = current.value
     return values
 
 
@@ -454,52 +512,6 @@ def _place(values: Mapping, own, rule: Rule) -> tuple[int, int, bool]:
         if entry.area == own:
             return entry.rank, len(values), entry.tied
     raise KeyError(own)  # _peer_values always puts own among them
-
-
-def _evaluate_against_peers(
-    rule: Rule, current: Point, peers: Peers | None, final: bool, revision: Revision | None
-) -> Result:
-    """Rank ("placering højst 20", "blandt de 20 bedste") and comparables ("bedre end
-    gennemsnittet af sammenlignelige kommuner", "bedst blandt sammenlignelige kommuner"), on
-    the period of the municipality's latest figure. No forecast: a place depends on the
-    others' figures, which no trend of one's own foretells."""
-    own = peers.own if peers is not None else None
-    values = _peer_values(rule, current, peers)
-    base = Result(status=NO_DATA, final=final, current=current, revision=revision)
-    if rule.kind == RANK:
-        if rule.rank_published:
-            # The figure is the published place (y30r21 "Placering på benchmarkranglisten").
-            rank = int(current.value)
-            shared = sum(1 for v in values.values() if v == current.value) > 1
-            ranked = len(values) if len(values) > 1 else None
-        else:
-            if len(values) < 2:
-                return replace(base, reasons=(REASON_NO_PEERS,))
-            rank, ranked, shared = _place(values, own, rule)
-        status = compare(Decimal(rank), rule.target_value, replace(rule, bound=AT_MOST))
-        return replace(
-            base, status=status, required=rule.target_value, rank=rank, ranked=ranked, tied=shared
-        )
-
-    named = len(peers.group) if peers is not None else 0
-    if not named:
-        return replace(base, reasons=(REASON_NO_COMPARABLES,))
-    group = comparables_of(values, peers)
-    base = replace(base, peers_counted=len(group), peers_named=named)
-    if not group:
-        return replace(base, reasons=(REASON_NO_PEERS,))
-    reasons = (REASON_PEERS_MISSING,) if len(group) < named else ()
-    if rule.comparable_measure == BEST:
-        rank, ranked, shared = _place({**group, own: current.value}, own, rule)
-        base = replace(base, rank=rank, ranked=ranked, tied=shared)
-    reference = comparables_reference(rule, group)
-    return replace(
-        base,
-        status=compare(current.value, reference + _towards_goal(rule) * rule.margin, rule),
-        required=reference + _towards_goal(rule) * rule.margin,
-        comparison=Point(current.start, current.end, reference),
-        reasons=reasons,
-    )
 
 
 def comparables_of(values: Mapping, peers: Peers) -> dict:
@@ -519,8 +531,74 @@ def comparables_reference(rule: Rule, group: Mapping) -> Decimal:
     return mean(figures)
 
 
-def _evaluate_milestone(rule: Rule, final: bool, revision: Revision | None) -> Result:
+def _against_peers(rule: Rule, inputs: Inputs, as_of: date):
+    """The rule in force, and the municipality's latest counted figure with the base Result,
+    or the finished Result when there is no figure. No forecast for these kinds: a place
+    depends on the others' figures, which no trend of one's own foretells."""
+    rule, revision = rule_in_force(rule, as_of)
+    final = as_of > rule.deadline
+    window = counted_window(rule, inputs.series, as_of)
+    if not window:
+        return rule, None, _no_measurement(rule, final, revision)
+    current = window[-1]
+    return rule, current, Result(status=NO_DATA, final=final, current=current, revision=revision)
+
+
+def evaluate_rank(rule: Rule, inputs: Inputs, as_of: date) -> Result:
+    """ "Placering højst 20", "blandt de 20 bedste": the place among every municipality's
+    figure for the period of the municipality's latest one (ties shared), or the published
+    place when the figures are the rank (y30r21 "Placering på benchmarkranglisten")."""
+    rule, current, base = _against_peers(rule, inputs, as_of)
+    if current is None:
+        return base
+    values = _peer_values(current, inputs.peers)
+    if rule.rank_published:
+        rank = int(current.value)
+        shared = sum(1 for v in values.values() if v == current.value) > 1
+        ranked = len(values) if len(values) > 1 else None
+    else:
+        if len(values) < 2:
+            return replace(base, reasons=(REASON_NO_PEERS,))
+        rank, ranked, shared = _place(values, inputs.peers.own, rule)
+    status = compare(Decimal(rank), rule.target_value, replace(rule, bound=AT_MOST))
+    return replace(
+        base, status=status, required=rule.target_value, rank=rank, ranked=ranked, tied=shared
+    )
+
+
+def evaluate_comparables(rule: Rule, inputs: Inputs, as_of: date) -> Result:
+    """ "Bedre end gennemsnittet (medianen) af sammenlignelige kommuner", "bedst blandt
+    sammenlignelige kommuner": the figure against the named comparables' figures for the same
+    period; those without a figure are left out, and said."""
+    rule, current, base = _against_peers(rule, inputs, as_of)
+    if current is None:
+        return base
+    peers = inputs.peers
+    named = len(peers.group) if peers is not None else 0
+    if not named:
+        return replace(base, reasons=(REASON_NO_COMPARABLES,))
+    group = comparables_of(_peer_values(current, peers), peers)
+    base = replace(base, peers_counted=len(group), peers_named=named)
+    if not group:
+        return replace(base, reasons=(REASON_NO_PEERS,))
+    if rule.comparable_measure == BEST:
+        rank, ranked, shared = _place({**group, peers.own: current.value}, peers.own, rule)
+        base = replace(base, rank=rank, ranked=ranked, tied=shared)
+    reference = comparables_reference(rule, group)
+    required = reference + _towards_goal(rule) * rule.margin
+    return replace(
+        base,
+        status=compare(current.value, required, rule),
+        required=required,
+        comparison=Point(current.start, current.end, reference),
+        reasons=(REASON_PEERS_MISSING,) if len(group) < named else (),
+    )
+
+
+def evaluate_milestone(rule: Rule, inputs: Inputs, as_of: date) -> Result:
     """A qualitative target: done is met; anything else is not met, and late once past due."""
+    rule, revision = rule_in_force(rule, as_of)
+    final = as_of > rule.deadline
     if rule.milestone_state == UNREPORTED:
         return Result(
             status=NO_DATA, final=final, revision=revision, reasons=(REASON_NO_MEASUREMENT,)
@@ -534,30 +612,14 @@ def _evaluate_milestone(rule: Rule, final: bool, revision: Revision | None) -> R
 
 
 def requirement_series(
-    rule: Rule,
-    series: Sequence[Point],
-    comparison: Sequence[Point] = (),
-    peers: Peers | None = None,
+    rule: Rule, required: RequiredValue, inputs: Inputs
 ) -> list[tuple[Point, Decimal]]:
     """What each figure of the series was held against, under the rule in force at its end:
-    the target line of a chart (flat, a glide path, following the comparison area or the
-    expected level, or the comparables' average). A computed rank has no line on the figures'
-    axis; a published one is flat at the place asked."""
-    if rule.kind in (MILESTONE, CUMULATIVE) or (rule.kind == RANK and not rule.rank_published):
-        return []
+    the target line of a chart (flat, a glide path, or following the comparison area)."""
     line = []
-    for p in sorted(series, key=lambda p: p.end):
+    for p in sorted(inputs.series, key=lambda p: p.end):
         in_force, _revision = rule_in_force(rule, p.end)
-        if rule.kind == RANK:
-            required = in_force.target_value
-        elif rule.kind == COMPARABLES:
-            group = comparables_of(_peer_values(in_force, p, peers), peers) if peers else {}
-            required = None
-            if group:
-                reference = comparables_reference(in_force, group)
-                required = reference + _towards_goal(in_force) * in_force.margin
-        else:
-            required = required_value(in_force, p, _same_period(comparison, p), [])
-        if required is not None:
-            line.append((p, required))
+        value = required(in_force, p, inputs, [])
+        if value is not None:
+            line.append((p, value))
     return line

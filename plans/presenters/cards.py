@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kpis.danish import format_number
+from plans.engine import kinds
 from plans.engine import status as engine
 from plans.models import StatusFields, Target
 
@@ -239,9 +240,10 @@ class Card:
         if self.result.current is None:
             return ""
         if self.target.kind == Target.Kind.RANK and self.result.rank is not None:
-            return _("%(place)s against at most no. %(required)s") % {
-                "place": self.place,
-                "required": format_number(self.result.required, 0),
+            # "Nr. 12 af 98 mod højst nr. 20": the place, not the figure it was ranked by
+            return _("%(value)s against %(requirement)s") % {
+                "value": self.place,
+                "requirement": self.requirement,
             }
         if self.target.kind == Target.Kind.EXPECTED:
             return self.against_expected
@@ -253,16 +255,20 @@ class Card:
         }
 
     @property
+    def measured(self):
+        """False for a kind judged without figures (a milestone): the card shows its state."""
+        return kinds.get(self.target.kind).measured
+
+    @property
     def requirement(self):
-        """What the value was held against: "højst 1.075", "mindst 70,0 %", "under 7,4 %"."""
+        """What the value was held against, in the kind's words: "højst 1.075", "mindst
+        70,0 %", "under 7,4 %"."""
         if self.result.required is None:
             return ""
-        strict = self.target.strict
-        if self.target.bound == Target.Bound.AT_MOST:
-            word = pgettext_lazy("requirement", "under") if strict else _("at most")
-        else:
-            word = pgettext_lazy("requirement", "over") if strict else _("at least")
-        return f"{word} {self._format(self.result.required)}"
+        required = self.result.required
+        return kinds.get(self.target.kind).requirement(
+            self.target, required, self._format(required)
+        )
 
     @property
     def status(self):

@@ -1,7 +1,7 @@
 """What the pages show, assembled from selectors: the tables and charts of a target, an indicator
 and a plan. Views call these and render; nothing here writes."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -13,10 +13,12 @@ from jobcenter.tables import Table
 from kpis.danish import format_number
 from kpis.models import Area, Indicator, Measurement, MeasurementRevision, Period
 from kpis.selectors import groups_of
+from plans.engine import kinds
 from plans.engine import status as engine
 from plans.models import ReportingRound, Target
 from plans.presenters import charts
 from plans.presenters.cards import Card
+from plans.selectors import targets as selectors
 
 
 @dataclass
@@ -81,36 +83,33 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     measurements = Measurement.objects.filter(indicator=indicator, area__in=areas).select_related(
         "period", "area"
     )
-    kinds = _shown_kinds(target)
-    if kinds:
-        measurements = measurements.filter(period__kind__in=kinds)
+    shown = _shown_kinds(target)
+    if shown:
+        measurements = measurements.filter(period__kind__in=shown)
     frame = _frame(measurements, indicator)
     revised = _revised_since_approval(target, [m.pk for m in measurements])
     # The target's own figures: a target on the year is judged on the year, while its page also
     # shows the months around it, as a series of their own.
     judged = frame[frame["kind"] == target.period_kind] if target.period_kind else frame
-    if len(kinds) > 1:
+    if len(shown) > 1:
         months = frame["kind"] != target.period_kind
         frame.loc[months, "area"] = frame.loc[months, "area"] + " (" + _("months") + ")"
 
-    comparison_baseline = None
-    if target.comparison_area_id and target.baseline_period_id:
-        rows = frame[
-            (frame["area_id"] == target.comparison_area_id)
-            & (frame["period_id"] == target.baseline_period_id)
-        ]
-        comparison_baseline = rows["value"].iloc[0] if len(rows) else None
-    rule = target.rule(comparison_baseline=comparison_baseline)
-    compared = _points(judged, target.comparison_area_id) if target.comparison_area_id else []
+    comparison = frame[frame["area_id"] == target.comparison_area_id]
+    figures = zip(comparison["period_id"], comparison["value"], strict=True)
+    rule = selectors.target_rule(target, figures)
+    inputs = engine.Inputs(
+        series=_points(judged, municipality.pk),
+        comparison=_points(judged, target.comparison_area_id) if target.comparison_area_id else [],
+    )
     if target.kind == Target.Kind.EXPECTED and indicator.expected_by_id:
         expected = _expected_frame(target, municipality)
         frame = pd.concat([frame, expected], ignore_index=True) if len(expected) else frame
         areas = areas + [SeriesOwner(EXPECTED_SERIES, _("Expected level"))]
-        compared = _points(expected, EXPECTED_SERIES)
-    peers = None
+        inputs = replace(inputs, expected=_points(expected, EXPECTED_SERIES))
     if target.kind == Target.Kind.COMPARABLES:
-        peers = _comparables_peers(target, municipality, visible_areas)
-    line = engine.requirement_series(rule, _points(judged, municipality.pk), compared, peers=peers)
+        inputs = replace(inputs, peers=_comparables_peers(target, municipality, visible_areas))
+    line = kinds.requirement_series(rule, inputs=inputs)
     required = pd.DataFrame(
         [{"end": p.end, "value": value} for p, value in line], columns=["end", "value"]
     )

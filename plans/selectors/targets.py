@@ -2,6 +2,7 @@
 hands them to the pure engine (plans.status)."""
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from functools import cache, reduce
@@ -12,11 +13,17 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kpis.models import Area, Measurement, Period
+from plans.engine import kinds
 from plans.engine import status as engine
 from plans.models import FocusArea, Plan, Target
 
-# Targets that read other municipalities' figures: a rank, the comparable municipalities.
-PEER_KINDS = (Target.Kind.RANK, Target.Kind.COMPARABLES)
+# Kinds that read other municipalities' figures (a rank, the comparables): any municipality's
+# figure of their indicator can change their status.
+PEER_KINDS = tuple(k.key for k in kinds.KINDS if engine.PEERS in k.inputs)
+
+
+def _reads_peers(target: Target) -> bool:
+    return target.kind in PEER_KINDS
 
 
 def targets_with_definitions() -> QuerySet[Target]:
@@ -24,14 +31,6 @@ def targets_with_definitions() -> QuerySet[Target]:
     return Target.objects.select_related(
         "plan", "indicator", "baseline_period", "comparison_area"
     ).prefetch_related("revisions")
-
-
-def compared_series(target: Target) -> tuple[int | None, int | None]:
-    """The (indicator, area) series a target's figures are compared with: the expected level
-    of its own municipality (y30r21), or its comparison area's figures of the indicator."""
-    if target.kind == Target.Kind.EXPECTED and target.indicator is not None:
-        return target.indicator.expected_by_id, target.plan.municipality_id
-    return target.indicator_id, target.comparison_area_id
 
 
 def targets_touched_by(series) -> QuerySet[Target]:
@@ -65,15 +64,18 @@ def _series_by_key(targets) -> tuple[dict[tuple[int, int], list[tuple[int, Decim
     a batch of targets can need hundreds of thousands), and one for their periods.
     """
     areas_by_indicator = defaultdict(set)
-    kinds, starts, ends, baselines = set(), [], [], set()
+    period_kinds, starts, ends, baselines = set(), [], [], set()
     for target in targets:
         if target.indicator_id is None:
             continue
-        areas_by_indicator[target.indicator_id].add(target.plan.municipality_id)
-        other_indicator, other_area = compared_series(target)
-        if other_indicator and other_area:
-            areas_by_indicator[other_indicator].add(other_area)
-        kinds.add(target.period_kind)  # "" for a target that takes any kind
+        inputs = kinds.get(target.kind).inputs
+        if engine.SERIES in inputs:
+            areas_by_indicator[target.indicator_id].add(target.plan.municipality_id)
+        if engine.COMPARISON in inputs and target.comparison_area_id:
+            areas_by_indicator[target.indicator_id].add(target.comparison_area_id)
+        if engine.EXPECTED in inputs and target.indicator.expected_by_id:
+            areas_by_indicator[target.indicator.expected_by_id].add(target.plan.municipality_id)
+        period_kinds.add(target.period_kind)  # "" for a target that takes any kind
         starts.append(target.measure_from or target.plan.starts_on)
         ends.append(target.deadline)
         if target.baseline_period_id:
@@ -82,7 +84,8 @@ def _series_by_key(targets) -> tuple[dict[tuple[int, int], list[tuple[int, Decim
     if not areas_by_indicator:
         return series, {}
     pairs = [(i, a) for i, areas in areas_by_indicator.items() for a in sorted(areas)]
-    window = (min(starts), max(ends), sorted(kinds - {""}) if "" not in kinds else None)
+    any_kind = "" in period_kinds  # a target that takes any period kind
+    window = (min(starts), max(ends), None if any_kind else sorted(period_kinds - {""}))
     if connection.vendor == "postgresql":
         rows = _figures_postgres(pairs, window, sorted(baselines))
     else:
@@ -161,33 +164,32 @@ def evaluate_targets(targets, *, as_of: date) -> dict[int, engine.Result]:
                 chosen.append(engine.Point(period.start, period.end, figure[1], labels[period.pk]))
         return chosen
 
-    rules = {}
-    for target in targets:
-        other = compared_series(target)
-        comparison_baseline = None
-        if target.baseline_period_id:
-            comparison_baseline = next(
-                (
-                    value
-                    for period_id, value in series.get(other, ())
-                    if period_id == target.baseline_period_id
-                ),
-                None,
-            )
-        rules[target.pk] = (target, target.rule(comparison_baseline=comparison_baseline), other)
-    own = {
-        pk: points((t.indicator_id, t.plan.municipality_id), t.period_kind)
-        for pk, (t, _rule, _other) in rules.items()
+    # How each input a kind declares (plans.engine.kinds) is read from the figures fetched;
+    # the peers (every municipality's figure for the period) after, in one read for the batch.
+    gatherers = {
+        engine.SERIES: lambda t: points((t.indicator_id, t.plan.municipality_id), t.period_kind),
+        engine.COMPARISON: lambda t: points((t.indicator_id, t.comparison_area_id), t.period_kind),
+        engine.EXPECTED: lambda t: points(
+            (t.indicator.expected_by_id, t.plan.municipality_id), t.period_kind
+        ),
     }
+    prepared = []
+    for target in targets:
+        kind = kinds.get(target.kind)
+        inputs = engine.Inputs(
+            **{name: gatherers[name](target) for name in kind.inputs if name in gatherers}
+        )
+        other = series.get((target.indicator_id, target.comparison_area_id), ())
+        rule = target_rule(target, other if engine.COMPARISON in kind.inputs else ())
+        prepared.append((target, rule, inputs))
     peers = _peers(
-        [(t, rule, own[pk]) for pk, (t, rule, _o) in rules.items() if t.kind in PEER_KINDS],
-        as_of=as_of,
+        [(t, rule, inputs.series) for t, rule, inputs in prepared if _reads_peers(t)], as_of=as_of
     )
     return {
-        pk: engine.evaluate(
-            rule, own[pk], points(other, target.period_kind), as_of=as_of, peers=peers.get(pk)
+        target.pk: kinds.evaluate(
+            rule, inputs=replace(inputs, peers=peers.get(target.pk)), as_of=as_of
         )
-        for pk, (target, rule, other) in rules.items()
+        for target, rule, inputs in prepared
     }
 
 
@@ -238,6 +240,19 @@ def _peers(targets, *, as_of: date) -> dict[int, engine.Peers]:
             municipality, {span: field[(indicator_id, span)]}, frozenset(groups[municipality])
         )
     return peers
+
+
+def target_rule(target: Target, comparison_figures) -> engine.Rule:
+    """The target's rule, with its comparison area's figure for the baseline period (what a
+    gap reduction is measured from) found among comparison_figures, (period_id, value) pairs:
+    the one lookup for the status and the chart."""
+    comparison_baseline = None
+    if target.comparison_area_id and target.baseline_period_id:
+        comparison_baseline = next(
+            (v for period_id, v in comparison_figures if period_id == target.baseline_period_id),
+            None,
+        )
+    return target.rule(comparison_baseline=comparison_baseline)
 
 
 def plans_with_status_counts(plans: QuerySet[Plan]) -> QuerySet:

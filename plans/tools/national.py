@@ -21,6 +21,7 @@ from django.utils import timezone
 from kpis import bulk, periods
 from kpis.models import Area, AreaMembership, Indicator, Measurement, Period
 from kpis.selectors import group_on
+from plans.engine import kinds
 from plans.engine import status as engine
 from plans.models import Committee, FocusArea, Guidepost, Initiative, Plan, Target
 from plans.services import all_statuses_refresh
@@ -193,8 +194,8 @@ def _figures(scale, areas, indicators, period_rows, *, log) -> int:
 
 
 # Kinds of target in about the proportions the seed plans have them.
-KINDS = [engine.THRESHOLD] * 6 + [engine.RELATIVE] * 6 + [engine.CHANGE] * 4 + [
-    engine.GLIDE_PATH] * 2 + [engine.CUMULATIVE, engine.MILESTONE]  # fmt: skip
+KINDS = [kinds.THRESHOLD] * 6 + [kinds.RELATIVE] * 6 + [kinds.CHANGE] * 4 + [
+    kinds.GLIDE_PATH] * 2 + [kinds.CUMULATIVE, kinds.MILESTONE]  # fmt: skip
 
 
 def _plans(scale, areas, indicators, period_rows, rng) -> int:
@@ -272,8 +273,8 @@ def _target(plan, n, indicator, country, baseline, rng) -> Target:
     at_most = indicator.direction == Indicator.Direction.LOWER
     share = indicator.unit == Indicator.Unit.PERCENT
     kind = KINDS[n % len(KINDS)]
-    if kind == engine.CUMULATIVE and share:
-        kind = engine.THRESHOLD  # shares do not add up
+    if kind == kinds.CUMULATIVE and share:
+        kind = kinds.THRESHOLD  # shares do not add up
     fields = {
         "plan": plan,
         "key": f"{plan.key}-{n:02d}",
@@ -288,31 +289,31 @@ def _target(plan, n, indicator, country, baseline, rng) -> Target:
         "tolerance": Decimal("0.5") if share else Decimal(10),
     }
     level = Decimal(rng.randint(10, 60)) if share else Decimal(rng.randint(100, 2500))
-    if kind in (engine.THRESHOLD, engine.GLIDE_PATH):
+    if kind in (kinds.THRESHOLD, kinds.GLIDE_PATH):
         fields["target_value"] = level
         fields["wording"] = f"{'Maksimalt' if at_most else 'Minimum'} {level}"
-    if kind == engine.GLIDE_PATH or kind == engine.CHANGE:
+    if kind == kinds.GLIDE_PATH or kind == kinds.CHANGE:
         fields.update(baseline_value=level, baseline_period=baseline)
-    if kind == engine.CHANGE:
+    if kind == kinds.CHANGE:
         fields.update(
             change_amount=Decimal(-5 if at_most else 5),
             change_relative=not share,
             wording="Skal falde med 5 %" if at_most else "Skal stige med 5 %",
         )
-    if kind == engine.RELATIVE:
+    if kind == kinds.RELATIVE:
         fields.update(
             comparison_area=country if n % 2 else group_on(plan.municipality, plan.starts_on),
             margin=Decimal("0.3") if share else Decimal(0),
             wording="Bedre end landsgennemsnittet",
         )
-    if kind == engine.CUMULATIVE:
+    if kind == kinds.CUMULATIVE:
         fields.update(
             target_value=level * 12,
             bound=engine.AT_LEAST,
             period_kind=periods.MONTH,
             wording=f"{level * 12} i alt i 2025-2026",
         )
-    if kind == engine.MILESTONE:
+    if kind == kinds.MILESTONE:
         fields.update(indicator=None, milestone_state=rng.choice(list(Target.MilestoneState)),
                       wording="Ny indsats er i gang")  # fmt: skip
     return Target(**fields)

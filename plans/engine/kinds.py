@@ -1,0 +1,297 @@
+"""The registry of target kinds: one entry per kind, read by every consumer.
+
+An entry says what the status engine (plans.status) does with a target of the kind and which
+inputs it needs, which definition fields the kind uses and requires, what a revision may
+change, the admin's fieldset, the card's requirement text and the chart's target line. The
+model's choices and validation, the target form and its template, the API's serializer, the
+admin, the card and the chart all read this module; none of them names a kind or a kind's
+fields itself.
+
+Adding a kind: an entry in KINDS (with its engine function in plans.status, and, if it needs
+figures beyond the municipality's own series and one comparison area, a new field of
+plans.status.Inputs with its gatherer in the selectors), a migration for Target.kind's choices,
+tests, translations and the docs.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from plans.engine import status as engine
+
+THRESHOLD = "threshold"
+CHANGE = "change"
+RELATIVE = "relative"
+GLIDE_PATH = "glide_path"
+CUMULATIVE = "cumulative"
+MILESTONE = "milestone"
+# Against a benchmark (DOMAIN.md kind 7)
+EXPECTED = "expected"
+RANK = "rank"
+COMPARABLES = "comparables"
+
+# Every field a kind may ask for, with the value it keeps when its kind does not ask for it
+# (or it is left empty): changing a target's kind leaves nothing of the old kind behind.
+FIELD_DEFAULTS: Mapping[str, object] = {
+    "bound": engine.AT_LEAST,
+    "strict": False,
+    "target_value": None,
+    "tolerance": Decimal(0),
+    "change_amount": None,
+    "change_relative": False,
+    "comparison_area": None,
+    "margin": Decimal(0),
+    "gap_reduction": None,
+    "milestone_state": engine.UNREPORTED,
+    "count_mode": engine.PER_PERIOD,
+    "rank_published": False,
+    "comparable_measure": engine.MEAN,
+}
+
+# What a kind requires, and the message when it is missing (model validation, form and API).
+NEEDS_TARGET_VALUE = _("This kind of target needs a target value.")
+NEEDS_BOUND = _("Choose at most or at least: this kind of target needs it.")
+
+
+def rank_requirement(target, required: Decimal, formatted: str) -> str:
+    """ "højst nr. 20": a place, whatever the indicator's unit."""
+    return _("at most no. %(place)s") % {"place": f"{required:f}".split(".")[0]}
+
+
+def bound_requirement(target, required: Decimal, formatted: str) -> str:
+    """ "højst 1.075", "mindst 70,0 %", "under 7,4 %": the bound in words and the value."""
+    if target.bound == engine.AT_MOST:
+        word = pgettext_lazy("requirement", "under") if target.strict else _("at most")
+    else:
+        word = pgettext_lazy("requirement", "over") if target.strict else _("at least")
+    return f"{word} {formatted}"
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: Promise
+    # The engine: (rule, inputs, as_of) -> Result.
+    evaluate: Callable[[engine.Rule, engine.Inputs, date], engine.Result]
+    # The definition fields the kind asks for (beyond title, wording, indicator, deadline, the
+    # period kind and the baseline), in the form's order.
+    fields: tuple[str, ...]
+    # Fields that must have a value, with the message when they do not (the model's clean()
+    # asks; "bound", which has a stored default, is asked of every kind that uses it by
+    # bound_problem, in the form and the API).
+    required: Mapping[str, Promise] = field(default_factory=dict)
+    # Which plans.status.Inputs the selectors gather for it.
+    inputs: frozenset[str] = frozenset({engine.SERIES})
+    # False for a kind judged without figures (a milestone): no indicator, the card shows the
+    # reported state instead of a value.
+    measured: bool = True
+    # The one value a revision ("Det justerede måltal er 20 %") changes, or None.
+    revisable: str | None = None
+    # The admin's fieldset for the fields of this kind only, or None.
+    admin_fieldset: tuple[Promise, tuple[str, ...]] | None = None
+    # The chart's target line: the required value for each figure, or None for no line.
+    line: engine.RequiredValue | None = None
+    # The card's "what it was held against" (target, required value, that value formatted).
+    requirement: Callable[[object, Decimal, str], str] = bound_requirement
+    # True where "better" is the indicator's good direction ("bedre end forventet"): the
+    # requirement (bound) then follows the indicator, never a choice that could contradict it.
+    directed: bool = False
+
+    def defaults(self) -> dict[str, object]:
+        """The values of the fields this kind does not ask for."""
+        return {n: d for n, d in FIELD_DEFAULTS.items() if n not in self.fields}
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        THRESHOLD,
+        _("threshold"),
+        engine.measured(engine.required_target_value),
+        fields=("bound", "strict", "target_value", "tolerance"),
+        required={"target_value": NEEDS_TARGET_VALUE},
+        revisable="target_value",
+        line=engine.required_target_value,
+    ),
+    Kind(
+        CHANGE,
+        _("change from baseline"),
+        engine.measured(engine.required_change),
+        fields=("bound", "strict", "change_amount", "change_relative", "tolerance"),
+        admin_fieldset=(
+            pgettext_lazy("target fieldset", "Change"),
+            ("change_amount", "change_relative"),
+        ),
+        line=engine.required_change,
+    ),
+    Kind(
+        RELATIVE,
+        _("relative to a comparison area"),
+        engine.measured(engine.required_relative),
+        fields=("bound", "strict", "comparison_area", "margin", "gap_reduction", "tolerance"),
+        required={"comparison_area": _("A relative target needs a comparison area.")},
+        inputs=frozenset({engine.SERIES, engine.COMPARISON}),
+        revisable="margin",
+        admin_fieldset=(_("Comparison"), ("comparison_area", "margin", "gap_reduction")),
+        line=engine.required_relative,
+    ),
+    Kind(
+        GLIDE_PATH,
+        _("glide path"),
+        engine.measured(engine.required_glide_path),
+        fields=("bound", "target_value", "tolerance"),
+        required={"target_value": NEEDS_TARGET_VALUE},
+        revisable="target_value",
+        line=engine.required_glide_path,
+    ),
+    Kind(
+        CUMULATIVE,
+        _("cumulative count by a deadline"),
+        engine.evaluate_cumulative,
+        fields=("bound", "target_value", "count_mode", "tolerance"),
+        required={"target_value": NEEDS_TARGET_VALUE},
+        revisable="target_value",
+        admin_fieldset=(_("Count"), ("count_mode",)),
+    ),
+    Kind(
+        MILESTONE,
+        _("milestone"),
+        engine.evaluate_milestone,
+        fields=("milestone_state",),
+        inputs=frozenset(),
+        measured=False,
+        admin_fieldset=(_("Milestone"), ("milestone_state",)),
+    ),
+    Kind(
+        EXPECTED,
+        _("against the expected level"),
+        engine.measured(engine.required_expected),
+        fields=("margin", "tolerance"),
+        inputs=frozenset({engine.SERIES, engine.EXPECTED}),
+        revisable="margin",
+        line=engine.required_expected,
+        directed=True,
+    ),
+    Kind(
+        RANK,
+        _("rank among the municipalities"),
+        engine.evaluate_rank,
+        fields=("target_value", "rank_published", "tolerance"),
+        required={"target_value": _("A rank target needs a place: a whole number, 1 or more.")},
+        inputs=frozenset({engine.SERIES, engine.PEERS}),
+        revisable="target_value",
+        admin_fieldset=(_("Benchmark"), ("rank_published", "comparable_measure")),
+        line=engine.required_published_rank,
+        requirement=rank_requirement,
+        directed=True,
+    ),
+    Kind(
+        COMPARABLES,
+        _("against comparable municipalities"),
+        engine.evaluate_comparables,
+        fields=("comparable_measure", "strict", "margin", "tolerance"),
+        inputs=frozenset({engine.SERIES, engine.PEERS}),
+        revisable="margin",
+        admin_fieldset=(_("Benchmark"), ("rank_published", "comparable_measure")),
+        line=engine.required_comparables,
+        directed=True,
+    ),
+)
+
+BY_KEY: Mapping[str, Kind] = {k.key: k for k in KINDS}
+
+# The fields some kind asks for, in the order the form shows them.
+KIND_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(n for k in KINDS for n in k.fields))
+# Every value a revision may change, for the revise form and the API.
+REVISABLE_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(k.revisable for k in KINDS if k.revisable))
+
+
+def admin_fieldsets() -> list[tuple[Promise, tuple[str, ...]]]:
+    """The kinds' own fieldsets for the admin, each once."""
+    by_fields = {k.admin_fieldset[1]: k.admin_fieldset for k in KINDS if k.admin_fieldset}
+    return list(by_fields.values())
+
+
+def shared_fields() -> tuple[str, ...]:
+    """The kinds' fields that no kind's own fieldset holds (bound, target value, tolerance)."""
+    own = {name for _title, fields in admin_fieldsets() for name in fields}
+    return tuple(n for n in KIND_FIELDS if n not in own)
+
+
+def get(key: str) -> Kind:
+    """The entry of a kind; an unknown kind is a programming error, not bad input."""
+    try:
+        return BY_KEY[key]
+    except KeyError:
+        raise ValueError(f"unknown target kind {key!r}") from None
+
+
+def choices() -> list[tuple[str, Promise]]:
+    return [(k.key, k.label) for k in KINDS]
+
+
+def problems(kind: str | None, values: Mapping[str, object]) -> dict[str, Promise]:
+    """What a definition of this kind lacks, by field (the model's clean()). An unknown or
+    missing kind has its own error (the field's choices)."""
+    entry = BY_KEY.get(kind)
+    if entry is None:
+        return {}
+    return {
+        name: message for name, message in entry.required.items() if values.get(name) in (None, "")
+    }
+
+
+def bound_problem(kind: str | None, values: Mapping[str, object]) -> dict[str, Promise]:
+    """The requirement ("Maksimalt", "Minimum") for a kind that uses it, for the form and the
+    API: the model cannot ask, since a milestone stores the default."""
+    entry = BY_KEY.get(kind)
+    if entry is not None and "bound" in entry.fields and not values.get("bound"):
+        return {"bound": NEEDS_BOUND}
+    return {}
+
+
+def with_defaults(
+    kind: str | None, values: Mapping[str, object], *, reset_empty: bool = True
+) -> dict[str, object]:
+    """The values with every field this kind does not ask for reset to its default, so
+    changing a target's kind leaves nothing behind; with reset_empty, also the asked fields
+    left empty (a whole definition, as the form sends; a partial API update keeps what it
+    does not name)."""
+    entry = BY_KEY.get(kind)
+    asked = set(entry.fields) if entry else set()
+    reset = dict(values)
+    for name, default in FIELD_DEFAULTS.items():
+        if name not in asked or (reset_empty and reset.get(name) is None):
+            reset[name] = default
+    return reset
+
+
+def evaluate(
+    rule: engine.Rule,
+    series=(),
+    comparison=(),
+    *,
+    as_of: date,
+    inputs: engine.Inputs | None = None,
+) -> engine.Result:
+    """The engine's entry point: a target evaluated by its kind's rule on its inputs (its own
+    area's series, and a comparison area's), as of a date."""
+    if inputs is None:
+        inputs = engine.Inputs(series=tuple(series), comparison=tuple(comparison))
+    return get(rule.kind).evaluate(rule, inputs, as_of)
+
+
+def requirement_series(
+    rule: engine.Rule, series=(), comparison=(), *, inputs: engine.Inputs | None = None
+) -> list[tuple[engine.Point, Decimal]]:
+    """The chart's target line for the kind, empty for a kind that draws none."""
+    line = get(rule.kind).line
+    if line is None:
+        return []
+    if inputs is None:
+        inputs = engine.Inputs(series=tuple(series), comparison=tuple(comparison))
+    return engine.requirement_series(rule, line, inputs)
