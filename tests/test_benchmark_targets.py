@@ -215,3 +215,19 @@ def test_a_year_target_is_judged_on_the_year_and_its_page_shows_the_months(clien
     assert ("Nov. 2023", "4", "") in rows
     # the chart draws the months as a series of their own
     assert '\\"name\\":\\"Ringsted (m\\\\u00e5neder)\\"' in page
+
+
+def test_the_indicator_page_shows_rank_and_expected_level_side_by_side(client):
+    expected = share("forventet")
+    actual = share("faktisk", expected_by=expected)
+    areas = []
+    for number, (got, wanted) in enumerate((("8,53", "8,91"), ("7,10", "7,00"), ("9,90", "9,00"))):
+        area = municipality(f"Kommune {number}", f"{number + 100}")
+        record(actual, area, "2021QMAT04", got)
+        record(expected, area, "2021QMAT04", wanted)
+        areas.append(area)
+    page = client.get(f"/indicators/{actual.key}/?kommune={areas[0].slug}").content.decode()
+    assert "Forventet niveau" in page and "Faktisk minus forventet" in page
+    assert "Kommune 0 ligger nr. 2 af 3" in page
+    assert "Faktisk 8,53 % mod forventet 8,91 %: 0,38 pct.-point bedre end forventet" in page
+    assert "\u22120,38 %-point" in page  # Kommune 0's row: actual minus expected

@@ -48,6 +48,41 @@ COMPARABLE_MEASURE_LABELS = {
 }
 
 
+def expected_sentence(indicator, actual: Decimal, expected: Decimal) -> str:
+    """ "Faktisk 8,53 % mod forventet 8,91 %: 0,38 pct.-point bedre end forventet": an actual
+    figure against the level expected of the municipality, better or worse in the indicator's
+    good direction. The card and the one-indicator page say it the same way."""
+    difference = indicator.quantize(actual - expected)
+    values = {
+        "actual": indicator.format_value(actual),
+        "expected": indicator.format_value(expected),
+        "difference": format_number(abs(difference), indicator.decimals),
+    }
+    if difference == 0:
+        return _("Actual %(actual)s against expected %(expected)s: at the expected level") % values
+    better = (difference < 0) == (indicator.direction == indicator.Direction.LOWER)
+    if indicator.is_share:
+        if better:
+            text = _(
+                "Actual %(actual)s against expected %(expected)s: %(difference)s percentage "
+                "points better than expected"
+            )
+        else:
+            text = _(
+                "Actual %(actual)s against expected %(expected)s: %(difference)s percentage "
+                "points worse than expected"
+            )
+    elif better:
+        text = _(
+            "Actual %(actual)s against expected %(expected)s: %(difference)s better than expected"
+        )
+    else:
+        text = _(
+            "Actual %(actual)s against expected %(expected)s: %(difference)s worse than expected"
+        )
+    return text % values
+
+
 def result_from_status(stored: StatusFields | None) -> engine.Result:
     """The engine's answer as it was stored (TargetStatus, RoundResult), in the engine's shape."""
     if stored is None:
@@ -181,41 +216,7 @@ class Card:
         current, expected = self.result.current, self.result.comparison
         if self.target.kind != Target.Kind.EXPECTED or current is None or expected is None:
             return ""
-        indicator = self.target.indicator
-        difference = indicator.quantize(current.value - expected.value)
-        lower = indicator.direction == indicator.Direction.LOWER
-        values = {
-            "actual": self._format(current.value),
-            "expected": self._format(expected.value),
-            "difference": format_number(abs(difference), indicator.decimals),
-        }
-        if difference == 0:
-            return _("Actual %(actual)s against expected %(expected)s: at the expected level") % (
-                values
-            )
-        better = (difference < 0) == lower
-        if indicator.is_share:
-            if better:
-                text = _(
-                    "Actual %(actual)s against expected %(expected)s: %(difference)s percentage "
-                    "points better than expected"
-                )
-            else:
-                text = _(
-                    "Actual %(actual)s against expected %(expected)s: %(difference)s percentage "
-                    "points worse than expected"
-                )
-        elif better:
-            text = _(
-                "Actual %(actual)s against expected %(expected)s: %(difference)s better than "
-                "expected"
-            )
-        else:
-            text = _(
-                "Actual %(actual)s against expected %(expected)s: %(difference)s worse than "
-                "expected"
-            )
-        return text % values
+        return expected_sentence(self.target.indicator, current.value, expected.value)
 
     @property
     def among_comparables(self):

@@ -6,7 +6,7 @@ The reads are in plans.selectors.indicators; nothing here queries the database i
 page's queries are a fixed set whatever the number of municipalities and figures.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import pandas as pd
@@ -16,6 +16,7 @@ from jobcenter.tables import Table
 from kpis.models import Area, Indicator
 from plans.engine import status as engine
 from plans.presenters import charts
+from plans.presenters.cards import expected_sentence
 from plans.selectors import indicators as select
 
 
@@ -36,6 +37,12 @@ class RankRow:
     own: bool
     comparable: bool
     raw_value: Decimal
+    # Beside the rank, the level expected of the municipality (y30r21), where the indicator
+    # has one: "Nr. 12 af 98" and "0,38 pct.-point bedre end forventet" side by side.
+    expected: str = ""
+    expected_gap: str = ""  # actual minus expected, in the indicator's unit
+    against_expected: str = ""
+    raw_expected: Decimal | None = None
 
 
 @dataclass
@@ -148,6 +155,9 @@ def indicator_country(
     view.rows = _rank_rows(indicator, municipalities, values, chosen, comparable_ids, difference,
                            own_label=_("Your municipality") if view.chosen_is_own
                            else _("Chosen municipality"))  # fmt: skip
+    if indicator.expected_by_id:
+        expected = select.values_for_period(indicator.expected_by, period.pk, by_id)
+        view.rows = [_with_expected(indicator, row, expected.get(row.area.pk)) for row in view.rows]
     view.table = _ranking_table(indicator, view.rows, period, values, national)
     view.position = next((r for r in view.rows if r.own), None)
     if chosen:
@@ -207,6 +217,18 @@ def _rank_rows(indicator, municipalities, values, chosen, comparable_ids, differ
     return rows
 
 
+def _with_expected(indicator, row: RankRow, expected: Decimal | None) -> RankRow:
+    if expected is None:
+        return row
+    return replace(
+        row,
+        expected=indicator.format_value(expected),
+        expected_gap=indicator.format_development(row.raw_value - expected),
+        against_expected=expected_sentence(indicator, row.raw_value, expected),
+        raw_expected=expected,
+    )
+
+
 def _ranking_table(indicator, rows, period, values, national) -> Table:
     table = Table(
         key="ranking",
@@ -220,13 +242,20 @@ def _ranking_table(indicator, rows, period, values, national) -> Table:
         ],  # fmt: skip
         numeric={0, 2, 3},
     )
+    with_expected = indicator.expected_by_id is not None
+    if with_expected:
+        table.columns[4:4] = [_("Expected level"), _("Actual minus expected")]
+        table.numeric |= {4, 5}
     for row in rows:
         diff = row.raw_value - national if national is not None else None
-        table.add(
-            [row.rank_label, row.area.name, row.value, row.difference, row.mark],
-            [row.rank, row.area.name, indicator.quantize(row.raw_value),
-             indicator.quantize(diff), row.mark],
-        )  # fmt: skip
+        shown = [row.rank_label, row.area.name, row.value, row.difference, row.mark]
+        raw = [row.rank, row.area.name, indicator.quantize(row.raw_value),
+               indicator.quantize(diff), row.mark]  # fmt: skip
+        if with_expected:
+            gap = row.raw_value - row.raw_expected if row.raw_expected is not None else None
+            shown[4:4] = [row.expected, row.expected_gap]
+            raw[4:4] = [indicator.quantize(row.raw_expected), indicator.quantize(gap)]
+        table.add(shown, raw)
     return table
 
 

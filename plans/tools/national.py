@@ -109,12 +109,19 @@ def _areas(scale) -> list[Area]:
         AreaMembership(member=m, group=rars[n % len(rars)], valid_from=date(2015, 1, 1))
         for n, m in enumerate(municipalities, start=1)
     )
+    # Each names the next few as its comparable municipalities (sammenlignelige kommuner).
+    named = min(COMPARABLES_PER_MUNICIPALITY, len(municipalities) - 1)
+    Area.comparables.through.objects.bulk_create(
+        Area.comparables.through(from_area=m, to_area=municipalities[(i + k) % len(municipalities)])
+        for i, m in enumerate(municipalities)
+        for k in range(1, named + 1)
+    )
     return [country, *rars, *municipalities]
 
 
 def _indicators(scale, rng) -> list[Indicator]:
     units = [Indicator.Unit.PERCENT] * 5 + [Indicator.Unit.COUNT] * 4 + [Indicator.Unit.FTE]
-    return Indicator.objects.bulk_create(
+    made = Indicator.objects.bulk_create(
         Indicator(
             key=f"{PREFIX}-{n:03d}",
             name=f"Syntetisk indikator {n:03d}",
@@ -125,6 +132,13 @@ def _indicators(scale, rng) -> list[Indicator]:
         )
         for n in range(1, scale.indicators + 1)
     )
+    # Every share has an expected level, as y30r21's "Faktisk andel" has its "Forventet
+    # andel": here another synthetic share (only the target's own direction is read).
+    shares = [i for i in made if i.unit == Indicator.Unit.PERCENT]
+    for n, indicator in enumerate(shares):
+        indicator.expected_by = shares[(n + 1) % len(shares)] if len(shares) > 1 else None
+    Indicator.objects.bulk_update(shares, ["expected_by"])
+    return made
 
 
 def _periods(scale) -> list[Period]:
@@ -193,9 +207,12 @@ def _figures(scale, areas, indicators, period_rows, *, log) -> int:
     return total
 
 
-# Kinds of target in about the proportions the seed plans have them.
+# Kinds of target in about the proportions the seed plans have them, and the benchmark kinds
+# (expected level, rank, comparables), so the benchmark measures what they read.
 KINDS = [kinds.THRESHOLD] * 6 + [kinds.RELATIVE] * 6 + [kinds.CHANGE] * 4 + [
-    kinds.GLIDE_PATH] * 2 + [kinds.CUMULATIVE, kinds.MILESTONE]  # fmt: skip
+    kinds.GLIDE_PATH] * 2 + [kinds.CUMULATIVE, kinds.MILESTONE] + [
+    kinds.EXPECTED, kinds.RANK, kinds.COMPARABLES]  # fmt: skip
+COMPARABLES_PER_MUNICIPALITY = 5
 
 
 def _plans(scale, areas, indicators, period_rows, rng) -> int:
@@ -275,6 +292,8 @@ def _target(plan, n, indicator, country, baseline, rng) -> Target:
     kind = KINDS[n % len(KINDS)]
     if kind == kinds.CUMULATIVE and share:
         kind = kinds.THRESHOLD  # shares do not add up
+    if kind == kinds.EXPECTED and indicator.expected_by_id is None:
+        kind = kinds.RELATIVE  # only a share has an expected level here
     fields = {
         "plan": plan,
         "key": f"{plan.key}-{n:02d}",
@@ -313,6 +332,14 @@ def _target(plan, n, indicator, country, baseline, rng) -> Target:
             period_kind=periods.MONTH,
             wording=f"{level * 12} i alt i 2025-2026",
         )
+    if kind == kinds.EXPECTED:
+        fields.update(margin=Decimal("0.2"), wording="Mindst 0,2 pct.-point bedre end forventet")
+    if kind == kinds.RANK:
+        fields.update(target_value=Decimal(20), wording="Blandt de 20 bedste kommuner")
+    if kind == kinds.COMPARABLES:
+        fields.update(wording="Bedre end gennemsnittet af sammenlignelige kommuner")
+    if kinds.get(kind).directed:
+        fields["bound"] = Target.directed_bound(indicator)  # bulk_create skips Target.save
     if kind == kinds.MILESTONE:
         fields.update(indicator=None, milestone_state=rng.choice(list(Target.MilestoneState)),
                       wording="Ny indsats er i gang")  # fmt: skip
