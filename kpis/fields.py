@@ -1,17 +1,24 @@
 """Field helpers used across the models, so every figure is stored the same way."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
-# Figures are kept to six decimals: enough for counts of the whole country and for shares to a
-# millionth. A value with more is refused where it is entered, never silently rounded.
+# The storage precision of every figure and required value, stated here only. Six decimals:
+# enough for counts of the whole country and for shares to a millionth; twelve digits before
+# the point. A value with more is refused where it is entered, never silently rounded.
 DECIMAL_PLACES = 6
+WHOLE_DIGITS = 12
+MAX_DIGITS = WHOLE_DIGITS + DECIMAL_PLACES
+STORED_QUANTUM = Decimal(1).scaleb(-DECIMAL_PLACES)  # 0.000001: what a stored value rounds to
+LARGEST = Decimal(10) ** WHOLE_DIGITS  # the first value too large to store
 
 
 def value_field(verbose_name, **options):
-    """A measured or required value: exact decimal, 12 digits before the point and 6 after."""
+    """A measured or required value: exact decimal, to the precision above."""
     return models.DecimalField(
-        verbose_name, max_digits=12 + DECIMAL_PLACES, decimal_places=DECIMAL_PLACES, **options
+        verbose_name, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **options
     )
 
 

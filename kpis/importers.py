@@ -30,7 +30,7 @@ from jobcenter.text import text_problem
 
 from . import ownership, spreadsheets
 from .danish import DanishNumberError, format_number, parse_number
-from .fields import DECIMAL_PLACES
+from .fields import DECIMAL_PLACES, LARGEST
 from .models import Area, Indicator, IndicatorSource
 from .periods import PeriodError, PeriodSpec, parse_period
 
@@ -81,10 +81,6 @@ class ParseResult:
 
 
 CLEAN_COLUMNS = ["line", "indicator_id", "area_id", "period", "value"]
-
-
-# Figures are stored with 12 digits before the decimal point (kpis.fields.value_field).
-LARGEST = Decimal(10) ** 12
 
 
 def _danish(value: Decimal) -> str:

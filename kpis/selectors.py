@@ -4,7 +4,8 @@ from datetime import date
 
 from django.db.models import Count, Prefetch
 
-from .models import Area, AreaMembership
+from . import periods
+from .models import Area, AreaMembership, Period
 
 
 def groups_of(municipality: Area, *, start: date, end: date) -> list[Area]:
@@ -53,3 +54,12 @@ def comparison_areas_with_member_counts():
         )
         .order_by("kind", "name")
     )
+
+
+def period_for(text) -> Period:
+    """The period for a code or Danish label: the stored one, or a new one not yet saved, so
+    validating (a form's preview, a refused request) writes nothing; the service that saves
+    stores it (kpis.services.period_stored). PeriodError for text that is no period."""
+    spec = periods.parse_period(text)
+    found = Period.objects.filter(kind=spec.kind, start=spec.start, end=spec.end).first()
+    return found or Period(kind=spec.kind, start=spec.start, end=spec.end)

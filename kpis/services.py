@@ -12,8 +12,11 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from . import bulk, importers, periods, spreadsheets
+from jobcenter.errors import Refusal
+
+from . import bulk, fields, importers, periods, spreadsheets
 from .danish import danish_slug
 from .models import Area, AreaMembership, ImportBatch, Indicator, Measurement, Period
 from .signals import measurements_changed
@@ -72,9 +75,15 @@ def period_get_or_create(text) -> Period:
     return period
 
 
-# Figures are stored to six decimals (kpis.fields.value_field); a value is rounded to that
-# before it is compared, so the same figure imported twice is "unchanged", not a revision.
-STORED_QUANTUM = Decimal("0.000001")
+def period_stored(period: Period | None) -> Period | None:
+    """A period from kpis.selectors.period_for, stored if it is new (on save, not on
+    validation)."""
+    if period is None or period.pk is not None:
+        return period
+    stored, _created = Period.objects.get_or_create(
+        kind=period.kind, start=period.start, end=period.end
+    )
+    return stored
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,9 @@ def stored_value(value) -> Decimal:
     if not isinstance(value, Decimal | int):
         # A float has already lost exactness; callers parse text with kpis.danish.
         raise TypeError(f"A figure must be a Decimal, not {type(value).__name__}")
-    return Decimal(value).quantize(STORED_QUANTUM)
+    # Rounded to the stored precision before it is compared, so the same figure imported twice
+    # is "unchanged", not a revision.
+    return Decimal(value).quantize(fields.STORED_QUANTUM)
 
 
 @transaction.atomic
@@ -305,9 +316,19 @@ def _classified(rows, *, lock=False) -> list[dict]:
     return classified
 
 
-class PreviewOutdated(Exception):
+class PreviewOutdated(Refusal):
     """Figures the file touches changed after the preview was made; nothing was saved, and the
     preview now shows the figures as they stand."""
+
+    code = "preview_outdated"
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "Some of the figures changed after the preview was made. Nothing was saved; "
+                "check the preview as it now stands and save again."
+            )
+        )
 
 
 def _rows_as_clean(rows) -> list[importers.CleanRow]:
@@ -392,11 +413,19 @@ def import_note(filename: str) -> tuple[str, str]:
     return before, after
 
 
-class ImportRefused(ValueError):
+class ImportRefused(Refusal):
     """A file with refused rows; nothing was stored. errors: [(line, reason)]."""
 
+    code = "import_refused"
+
     def __init__(self, errors):
-        super().__init__(f"{len(errors)} rows refused")
+        message = ngettext(
+            "%(count)s row refused; nothing was saved.",
+            "%(count)s rows refused; nothing was saved.",
+            len(errors),
+        ) % {"count": len(errors)}
+        shown = [{"line": line, "reason": str(reason)} for line, reason in errors[:SHOWN_ERRORS]]
+        super().__init__(message, details={"refused": len(errors), "errors": shown})
         self.errors = errors
 
 
@@ -469,12 +498,21 @@ class CellChange:
     seen_version: str
 
 
-class FiguresChanged(Exception):
+class FiguresChanged(Refusal):
     """Someone saved some of the same figures after the user opened the grid; nothing was
     saved. conflicts: [(CellChange, the figure as it now stands or None)]."""
 
+    code = "figures_changed"
+
     def __init__(self, conflicts):
-        super().__init__(f"{len(conflicts)} figures changed meanwhile")
+        super().__init__(
+            ngettext(
+                "%(count)s figure was changed by someone else meanwhile; nothing was saved.",
+                "%(count)s figures were changed by someone else meanwhile; nothing was saved.",
+                len(conflicts),
+            )
+            % {"count": len(conflicts)}
+        )
         self.conflicts = conflicts
 
 

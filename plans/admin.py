@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from jobcenter.errors import Refusal
 from plans import services
 from plans.engine import kinds
 from plans.models import (
@@ -183,7 +184,7 @@ class ReportingRoundAdmin(admin.ModelAdmin):
         for reporting_round in queryset:
             try:
                 services.round_approve(reporting_round=reporting_round, user=request.user)
-            except services.RoundFrozen as exc:
+            except Refusal as exc:
                 self.message_user(request, f"{reporting_round}: {exc}", messages.WARNING)
             else:
                 self.message_user(request, _("%(round)s approved.") % {"round": reporting_round})

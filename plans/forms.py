@@ -10,12 +10,11 @@ from kpis.danish import DanishNumberError, parse_number
 from kpis.fields import DECIMAL_PLACES
 from kpis.models import Area, Indicator, Period
 from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError
-from kpis.services import period_get_or_create
+from kpis.selectors import period_for
 from plans.engine import kinds
 from plans.models import Committee, FocusArea, Guidepost, Initiative, Plan, Target
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
-MAX_DECIMALS = DECIMAL_PLACES  # the decimals figures are stored with
 
 
 class ImportForm(forms.Form):
@@ -82,7 +81,7 @@ class PeriodField(forms.CharField):
         if value in self.empty_values:
             return None
         try:
-            return period_get_or_create(value)
+            return period_for(value)  # not stored until the target is saved
         except PeriodError as exc:
             raise forms.ValidationError(str(exc)) from exc
 
@@ -146,11 +145,10 @@ class TargetForm(forms.ModelForm):
         self.fields["indicator"].queryset = Indicator.objects.filter(
             Q(owner__isnull=True) | Q(owner=plan.municipality)
         ).order_by("name")
-        # Comparison with national and regional figures, or with a municipality whose figures
-        # are public: a public dashboard must not show a private municipality's figures.
-        self.fields["comparison_area"].queryset = Area.objects.filter(
-            ~Q(kind=Area.Kind.MUNICIPALITY) | Q(public_dashboards=True)
-        ).exclude(pk=plan.municipality_id)
+        # The choices the model's validation allows (Target.clean), without the plan's own area.
+        self.fields["comparison_area"].queryset = Target.comparison_areas_allowed().exclude(
+            pk=plan.municipality_id
+        )
         for name in ("bound", "milestone_state", "count_mode", "comparable_measure"):
             self.fields[name].required = False  # asked only of the kinds that need them
         self.fields["kind"].choices = Target.Kind.choices  # no empty choice among the kinds
@@ -279,9 +277,9 @@ class IndicatorForm(forms.ModelForm):
         self.fields["owner"].help_text = _(
             "Empty: a shared indicator that every municipality can use (superusers only)."
         )
-        # Figures are kept to six decimals; more cannot be shown (and 99999 broke every page).
-        self.fields["decimals"].max_value = MAX_DECIMALS
-        self.fields["decimals"].validators.append(validators.MaxValueValidator(MAX_DECIMALS))
+        # No more decimals than figures are stored with (kpis.fields); 99999 broke every page.
+        self.fields["decimals"].max_value = DECIMAL_PLACES
+        self.fields["decimals"].validators.append(validators.MaxValueValidator(DECIMAL_PLACES))
 
 
 class ComparablesForm(forms.Form):

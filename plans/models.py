@@ -387,6 +387,18 @@ class Target(models.Model):
         entry = kinds.BY_KEY.get(self.kind)
         if entry is not None and entry.measured and self.indicator_id is None:
             errors["indicator"] = _("Only a milestone can do without an indicator.")
+        elif self.indicator_id and self.plan_id:
+            owner = self.indicator.owner_id
+            if owner is not None and owner != self.plan.municipality_id:
+                errors["indicator"] = _("Another municipality's indicator.")
+        if self.comparison_area_id and self.plan_id and "comparison_area" not in errors:
+            if self.comparison_area_id == self.plan.municipality_id:
+                errors["comparison_area"] = _("Not the plan's own area.")
+            elif not self.comparison_areas_allowed().filter(pk=self.comparison_area_id).exists():
+                errors["comparison_area"] = _(
+                    "Compare with national or regional figures, or a municipality whose "
+                    "dashboards are public."
+                )
         if (
             self.kind == self.Kind.RANK
             and self.target_value is not None
@@ -402,10 +414,18 @@ class Target(models.Model):
                 "The indicator has no expected level; choose one that has (such as jobindsats.dk's "
                 "benchmark, y30r21)."
             )
-        if (self.baseline_value is None) != (self.baseline_period_id is None):
+        if (self.baseline_value is None) != (self.baseline_period is None):
             errors["baseline_period"] = _("A baseline needs both a value and a period.")
         if errors:
             raise ValidationError(errors)
+
+    @staticmethod
+    def comparison_areas_allowed():
+        """What a target may compare with: national and regional figures, or a municipality
+        whose figures are public (a public card must not show a private municipality's)."""
+        return Area.objects.filter(
+            ~models.Q(kind=Area.Kind.MUNICIPALITY) | models.Q(public_dashboards=True)
+        )
 
     def _comparison_group_problem(self) -> str | None:
         """A RAR area or council compares only while the municipality belongs to it: RAR
@@ -556,6 +576,64 @@ class StatusFields(models.Model):
 
     def __str__(self):
         return f"{self.target}: {self.get_status_display()}"
+
+    # The engine's Result and these columns, both ways, in one place.
+
+    @staticmethod
+    def columns_of(result: engine.Result, as_of: date) -> dict:
+        """An engine Result as the columns stored."""
+        current = result.current
+        return {
+            "status": result.status,
+            "forecast": result.forecast or "",
+            "final": result.final,
+            "current_value": current.value if current else None,
+            "current_period_label": current.label if current else "",
+            "current_period_end": current.end if current else None,
+            "development": result.development,
+            "required_value": result.required,
+            "comparison_value": result.comparison.value if result.comparison else None,
+            "projected_value": result.projected,
+            "revision_id": result.revision.id if result.revision else None,
+            "reasons": list(result.reasons),
+            "rank": result.rank,
+            "ranked": result.ranked,
+            "rank_shared": result.tied,
+            "peers_counted": result.peers_counted,
+            "peers_named": result.peers_named,
+            "as_of": as_of,
+        }
+
+    @staticmethod
+    def result_of(stored: "StatusFields | None") -> engine.Result:
+        """The engine's answer as it was stored, in the engine's shape (no status yet: no
+        data)."""
+        if stored is None:
+            return engine.Result(status=engine.NO_DATA, reasons=(engine.REASON_NO_MEASUREMENT,))
+        current = None
+        if stored.current_value is not None:
+            end = stored.current_period_end
+            current = engine.Point(end, end, stored.current_value, stored.current_period_label)
+        comparison = None
+        if stored.comparison_value is not None and current:
+            comparison = engine.Point(current.start, current.end, stored.comparison_value)
+        return engine.Result(
+            status=stored.status,
+            forecast=stored.forecast or None,
+            final=stored.final,
+            current=current,
+            development=stored.development,
+            required=stored.required_value,
+            comparison=comparison,
+            projected=stored.projected_value,
+            revision=stored.revision.as_engine_revision() if stored.revision_id else None,
+            reasons=tuple(stored.reasons),
+            rank=stored.rank,
+            ranked=stored.ranked,
+            tied=stored.rank_shared,
+            peers_counted=stored.peers_counted,
+            peers_named=stored.peers_named,
+        )
 
 
 class TargetStatus(StatusFields):

@@ -11,7 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from jobcenter.errors import Refusal
 from kpis.danish import danish_slug
+from kpis.services import period_stored
+from plans import notices
 from plans.engine import status as engine
 from plans.models import (
     FocusArea,
@@ -20,6 +23,7 @@ from plans.models import (
     Plan,
     ReportingRound,
     RoundResult,
+    StatusFields,
     StatusNarrative,
     Target,
     TargetRevision,
@@ -30,32 +34,7 @@ from plans.selectors.targets import (
     round_missing_narratives,
     targets_with_definitions,
 )
-
-
-def status_fields(result: engine.Result, as_of: date) -> dict:
-    """An engine Result as the columns of plans.models.StatusFields."""
-    current = result.current
-    return {
-        "status": result.status,
-        "forecast": result.forecast or "",
-        "final": result.final,
-        "current_value": current.value if current else None,
-        "current_period_label": current.label if current else "",
-        "current_period_end": current.end if current else None,
-        "development": result.development,
-        "required_value": result.required,
-        "comparison_value": result.comparison.value if result.comparison else None,
-        "projected_value": result.projected,
-        "revision_id": result.revision.id if result.revision else None,
-        "reasons": list(result.reasons),
-        "rank": result.rank,
-        "ranked": result.ranked,
-        "rank_shared": result.tied,
-        "peers_counted": result.peers_counted,
-        "peers_named": result.peers_named,
-        "as_of": as_of,
-    }
-
+from plans.signals import targets_changed
 
 # The columns a refresh rewrites: everything but the target it belongs to.
 _REFRESHED = [f.name for f in TargetStatus._meta.concrete_fields if f.name not in ("id", "target")]
@@ -69,7 +48,7 @@ def statuses_refresh(targets, *, as_of: date | None = None) -> int:
     as_of = as_of or timezone.localdate()
     results = evaluate_targets(targets, as_of=as_of)
     rows = [
-        TargetStatus(target_id=target_id, **status_fields(result, as_of))
+        TargetStatus(target_id=target_id, **StatusFields.columns_of(result, as_of))
         for target_id, result in results.items()
     ]
     if connection.vendor == "postgresql":
@@ -120,8 +99,13 @@ def _upsert_postgres(rows: list[TargetStatus]):
         )
 
 
-class RoundFrozen(ValueError):
+class RoundFrozen(Refusal):
     """An approved reporting round is not changed any more."""
+
+    code = "round_frozen"
+
+    def __init__(self, message):
+        super().__init__(message, details={"round": [message]})
 
 
 @transaction.atomic
@@ -135,15 +119,15 @@ def round_approve(*, reporting_round: ReportingRound, user=None, today=None) -> 
     targets = targets_with_definitions().filter(plan=reporting_round.plan_id)
     results = evaluate_targets(targets, as_of=as_of)
     RoundResult.objects.bulk_create(
-        RoundResult(round=reporting_round, target_id=target_id, **status_fields(result, as_of))
+        RoundResult(
+            round=reporting_round, target_id=target_id, **StatusFields.columns_of(result, as_of)
+        )
         for target_id, result in results.items()
     )
     reporting_round.state = ReportingRound.State.APPROVED
     reporting_round.approved_at = timezone.now()
     reporting_round.approved_by = user
     reporting_round.save(update_fields=["state", "approved_at", "approved_by"])
-    from plans import notices
-
     notices.notice_on_commit(reporting_round, notices.Kind.APPROVED)
     return len(results)
 
@@ -228,7 +212,10 @@ def target_create(*, plan, focus_areas=(), **fields) -> Target:
     """A target, validated for its kind, with its status computed on commit."""
     if any(fa.plan_id != plan.pk for fa in focus_areas):
         raise ValidationError({"focus_areas": _("A target's focus areas belong to its own plan.")})
-    target = _create(Target, plan=plan, **fields)
+    target = Target(plan=plan, **fields)
+    target.full_clean()  # before the baseline's period is stored: a refusal writes nothing
+    target.baseline_period = period_stored(target.baseline_period)
+    target.save()
     target.focus_areas.set(focus_areas)
     refresh_on_commit(target)
     return target
@@ -271,9 +258,11 @@ def target_name(target) -> str:
     return f"“{target}”"
 
 
-class NarrativesMissing(ValueError):
+class NarrativesMissing(Refusal):
     """Targets not met in the round without a status narrative: the round is not submitted
     until each is written, or (unless the plan requires narratives) confirmed."""
+
+    code = "narratives_missing"
 
     def __init__(self, targets, *, required):
         self.targets = list(targets)
@@ -289,7 +278,8 @@ class NarrativesMissing(ValueError):
                 "These targets are not met and have no status narrative: %(targets)s. Write "
                 "one for each, or confirm that the round is submitted without."
             ) % {"targets": names}
-        super().__init__(message)
+        details = {"missing": [t.key for t in self.targets], "required": required}
+        super().__init__(message, details=details)
 
 
 @transaction.atomic
@@ -298,8 +288,6 @@ def round_submit(*, reporting_round: ReportingRound, confirmed=(), today=None) -
     without a narrative must be written first, or named in `confirmed` (targets or their ids):
     submitted without a narrative on purpose. A plan with narratives_required accepts no
     confirmation. The administrators are told by e-mail once the round is submitted."""
-    from plans import notices
-
     reporting_round = (
         ReportingRound.objects.select_for_update().select_related("plan").get(pk=reporting_round.pk)
     )
@@ -337,9 +325,13 @@ def narrative_write(*, target, reporting_round, text, user=None) -> StatusNarrat
 
 def refresh_on_commit(target):
     """Queue the target's status refresh for when the transaction commits."""
-    from plans.tasks import enqueue, recompute_target_statuses
+    refresh_targets_on_commit([target.pk])
 
-    transaction.on_commit(lambda: enqueue(recompute_target_statuses, [target.pk]))
+
+def refresh_targets_on_commit(target_ids):
+    """Once committed, say these targets changed: plans.tasks queues their status refresh."""
+    ids = list(target_ids)
+    transaction.on_commit(lambda: targets_changed.send(sender=Target, target_ids=ids))
 
 
 @transaction.atomic
@@ -349,7 +341,8 @@ def target_update(*, target: Target, focus_areas, **fields) -> Target:
         raise ValidationError({"focus_areas": _("A target's focus areas belong to its own plan.")})
     for name, value in fields.items():
         setattr(target, name, value)
-    target.full_clean()
+    target.full_clean()  # before the baseline's period is stored: a refusal writes nothing
+    target.baseline_period = period_stored(target.baseline_period)
     target.save()
     target.focus_areas.set(focus_areas)
     refresh_on_commit(target)
@@ -374,6 +367,22 @@ def unique_key(model, *parts) -> str:
 
 
 @transaction.atomic
+@transaction.atomic
+def definition_write(instance, values):
+    """A definition (plan, focus area, guidepost, initiative, indicator) created or changed
+    from values, as the API sends them: the model's validation first, then the row with its
+    history; many-to-many values are set after."""
+    many = {f.name for f in instance._meta.many_to_many}
+    for name, value in values.items():
+        if name not in many:
+            setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    for name in many & set(values):
+        getattr(instance, name).set(values[name])
+    return instance
+
+
 def definition_save(form, *formsets):
     """Save a definition form with its inline formsets (guideposts, initiatives) together:
     all or nothing, and each row keeps its history."""
@@ -410,16 +419,19 @@ def shift_years(day: date | None, years: int) -> date | None:
         return day.replace(year=day.year + years, day=28)
 
 
-class CopyProblems(ValueError):
+class CopyProblems(Refusal):
     """Why a plan cannot be copied as asked: problems of the new plan (by field) and of each
-    copied target (by the source target's id), in Danish."""
+    copied target (by the source target's id; in details by its key), in Danish."""
 
-    def __init__(self, *, plan=None, targets=None):
+    code = "copy_refused"
+
+    def __init__(self, *, plan=None, targets=None, keys=None):
         self.plan = plan or {}
         self.targets = targets or {}
         lines = [m for ms in self.plan.values() for m in ms]
         lines += [m for ms in self.targets.values() for m in ms]
-        super().__init__(" ".join(lines))
+        by_key = {(keys or {}).get(pk, pk): ms for pk, ms in self.targets.items()}
+        super().__init__(" ".join(lines), details={**self.plan, "targets": by_key})
 
 
 KEEP, CLEAR = "keep", "clear"
@@ -513,7 +525,7 @@ def plan_copy(
             fields["baseline_value"] = fields["baseline_period_id"] = None
         elif baseline != KEEP:
             fields["baseline_value"], period = baseline
-            fields["baseline_period_id"] = period.pk if period else None
+            fields["baseline_period_id"] = period_stored(period).pk if period else None
         copy = _with_history_user(
             Target(plan=plan, key=unique_key(Target, plan.key, target.title), **fields), user
         )
@@ -527,11 +539,10 @@ def plan_copy(
         copy.focus_areas.set([focus_areas[fa.pk] for fa in target.focus_areas.all()])
         created.append(copy.pk)
     if problems:
-        raise CopyProblems(targets=problems)
+        keys = dict(source.targets.filter(pk__in=problems).values_list("pk", "key"))
+        raise CopyProblems(targets=problems, keys=keys)
 
-    from plans.tasks import enqueue, recompute_target_statuses
-
-    transaction.on_commit(lambda: enqueue(recompute_target_statuses, created))
+    refresh_targets_on_commit(created)
     return plan
 
 

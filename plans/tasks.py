@@ -58,6 +58,11 @@ def queue_status_refresh(sender, series, **kwargs):
     transaction.on_commit(lambda: enqueue(recompute_statuses_for_series, pairs))
 
 
+def queue_target_refresh(sender, target_ids, **kwargs):
+    """Receiver of plans.signals.targets_changed (sent after commit): refresh their statuses."""
+    enqueue(recompute_target_statuses, list(target_ids))
+
+
 def enqueue(task, *args) -> bool:
     """Queue a task; False if the broker is down. Figures are saved all the same, and the
     nightly recompute brings the statuses up to date."""

@@ -177,3 +177,22 @@ def test_a_bad_version_to_put_back_is_refused_on_the_page(client, admin_of_plan,
     page = response.content.decode()
     assert "Intet blev sat tilbage." in page and message in page
     assert target.history.count() == 1
+
+
+def test_a_preview_and_a_refused_save_leave_no_new_period_behind(client, admin_of_plan):
+    """Validating a baseline period ("maj 2019") stores nothing: the period is stored only
+    with the target that uses it."""
+    from kpis.models import Period
+
+    plan, theme, indicator = admin_of_plan
+    url = reverse("plans:target_new", args=[plan.key])
+    before = Period.objects.count()
+    new_period = {"baseline_period": "maj 2019", "baseline_value": "1.100"}
+    preview = client.post(url, threshold(theme, indicator, action="preview", **new_period))
+    assert "Forhåndsvisning på dagens tal" in preview.content.decode()
+    refused = client.post(url, threshold(theme, indicator, target_value="", **new_period))
+    assert "Denne type mål kræver et måltal." in refused.content.decode()
+    assert Period.objects.count() == before and not Target.objects.exists()
+    client.post(url, threshold(theme, indicator, **new_period))
+    assert Target.objects.get().baseline_period.label == "Maj 2019"
+    assert Period.objects.count() == before + 1

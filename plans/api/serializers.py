@@ -5,18 +5,18 @@ import copy
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from jobcenter.text import multi_line, single_line
 from kpis import ownership
+from kpis.fields import DECIMAL_PLACES, MAX_DIGITS
 from kpis.models import Area, AreaMembership, Indicator, Measurement
 from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError, parse_period
-from kpis.services import period_get_or_create
+from kpis.selectors import period_for
 from plans import access
 from plans.engine import kinds
-from plans.forms import MAX_DECIMALS
 from plans.models import (
     Committee,
     FocusArea,
@@ -152,8 +152,8 @@ class PlanSerializer(Defined):
         municipality = attrs.get("municipality") or self.instance.municipality
         committee = attrs.get("committee")
         if committee and committee.municipality_id != municipality.pk:
-            raise serializers.ValidationError({"committee": ["Not a committee of the plan's "
-                                                             "municipality."]})  # fmt: skip
+            message = _("Not a committee of the plan's municipality.")
+            raise serializers.ValidationError({"committee": [message]})
         return super().validate(attrs)
 
     class Meta:
@@ -208,7 +208,7 @@ class IndicatorSerializer(Defined):
     class Meta:
         model = Indicator
         read_only_fields = ["key"]
-        extra_kwargs = {"decimals": {"max_value": MAX_DECIMALS}}
+        extra_kwargs = {"decimals": {"max_value": DECIMAL_PLACES}}
         fields = ["id", "key", "name", "description", "unit", "decimals", "direction",
                   "data_source", "owner", "expected_by"]  # fmt: skip
 
@@ -229,7 +229,7 @@ class PeriodCodeField(serializers.CharField):
 
     def to_internal_value(self, data):
         try:
-            return period_get_or_create(super().to_internal_value(data))
+            return period_for(super().to_internal_value(data))  # stored when saved
         except PeriodError as exc:
             raise serializers.ValidationError(str(exc)) from exc
 
@@ -244,19 +244,16 @@ class TargetSerializer(Defined):
     indicator = serializers.SlugRelatedField(
         slug_field="key", queryset=Indicator.objects.all(), allow_null=True, required=False
     )
-    # As the target form: compare with national or regional figures or a public municipality,
-    # so a public card never shows a private municipality's figures.
+    # Which areas are allowed is the model's validation (Target.clean), as for the form.
     comparison_area = serializers.SlugRelatedField(
-        slug_field="slug", allow_null=True, required=False,
-        queryset=Area.objects.filter(~Q(kind=Area.Kind.MUNICIPALITY) | Q(public_dashboards=True)),
-    )  # fmt: skip
+        slug_field="slug", allow_null=True, required=False, queryset=Area.objects.all()
+    )
     baseline_period = PeriodCodeField(allow_null=True, required=False)
     status = StatusSerializer(read_only=True, allow_null=True)
     visible_choices = {"plan": access.visible_plans, "focus_areas": access.visible_focus_areas,
                        "indicator": access.visible_indicators}  # fmt: skip
 
     def validate(self, attrs):
-        plan = attrs.get("plan") or self.instance.plan
         kind = attrs.get("kind") or self.instance.kind
         # As the target form: a milestone needs no requirement ("bound"), the other kinds do.
         # (a target keeps its bound, unless it changes kind: a milestone's stored default
@@ -266,11 +263,6 @@ class TargetSerializer(Defined):
         problems = kinds.bound_problem(kind, {**current, **attrs})
         if problems:
             raise serializers.ValidationError({k: [v] for k, v in problems.items()})
-        indicator = attrs.get("indicator")
-        if indicator and indicator.owner_id not in (None, plan.municipality_id):
-            raise serializers.ValidationError({"indicator": ["Another municipality's indicator."]})
-        if attrs.get("comparison_area") and attrs["comparison_area"].pk == plan.municipality_id:
-            raise serializers.ValidationError({"comparison_area": ["Not the plan's own area."]})
         # What another kind asks for is reset, as in the target form.
         attrs = kinds.with_defaults(kind, attrs, reset_empty=self.instance is None)
         return super().validate(attrs)
@@ -335,7 +327,7 @@ class MeasurementWriteSerializer(serializers.Serializer):
     indicator = LoadableIndicatorField()
     area = serializers.SlugRelatedField(slug_field="slug", queryset=Area.objects.all())
     period = serializers.CharField(max_length=40, validators=[single_line])
-    value = serializers.DecimalField(max_digits=18, decimal_places=6)
+    value = serializers.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)
     source = serializers.CharField(
         max_length=300, required=False, allow_blank=True, default="", validators=[single_line]
     )
@@ -437,7 +429,9 @@ class TargetCopySerializer(serializers.Serializer):
         help_text="keep the old baseline, clear it, or take the latest figure before the new "
         "plan's start (kept where there is none); or give baseline_value and baseline_period.",
     )  # fmt: skip
-    baseline_value = serializers.DecimalField(max_digits=18, decimal_places=6, required=False)
+    baseline_value = serializers.DecimalField(
+        max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, required=False
+    )
     baseline_period = PeriodCodeField(required=False)
 
     def validate(self, attrs):

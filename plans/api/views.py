@@ -12,6 +12,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from jobcenter.errors import Refusal
 from kpis import services as kpi_services
 from kpis.importers import value_problem
 from kpis.models import Indicator, Measurement
@@ -26,9 +27,14 @@ SHOWN_ERRORS = kpi_services.SHOWN_ERRORS
 
 
 def error_handler(exc, context):
-    """Every error has the same body: {"error": {"status", "message", "details"}}."""
+    """Every error has the same body: {"error": {"status", "message", "details"}}; the
+    application's refusals (jobcenter.errors.Refusal) add their code."""
     if isinstance(exc, RequestDataTooBig):  # Django's own limit, where it read the body first
         exc = parsers.body_too_large()
+    if isinstance(exc, Refusal):
+        error = {"status": exc.status, "code": exc.code, "message": str(exc),
+                 "details": exc.details}  # fmt: skip
+        return Response({"error": error}, status=exc.status)
     response = exception_handler(exc, context)
     if response is not None:
         data = response.data
@@ -36,7 +42,7 @@ def error_handler(exc, context):
         response.data = {
             "error": {
                 "status": response.status_code,
-                "message": str(message or "Invalid input."),
+                "message": str(message or _("Invalid input.")),
                 "details": {} if message is not None and len(data) == 1 else data,
             }
         }
@@ -72,7 +78,7 @@ class DefinitionWrites(mixins.CreateModelMixin, mixins.UpdateModelMixin):
             access.can_edit_definitions(user, municipality_id)
         )  # fmt: skip
         if not allowed:
-            raise PermissionDenied("Only the municipality's administrators may change this.")
+            raise PermissionDenied(_("Only the municipality's administrators may change this."))
 
     def new_key(self, values) -> str | None:
         """A readable key for a new row, for the models that have one."""
@@ -93,15 +99,20 @@ class DefinitionWrites(mixins.CreateModelMixin, mixins.UpdateModelMixin):
 
     @transaction.atomic
     def _save(self, serializer, **extra):
-        instance = serializer.save(**extra)
+        """Through the services the pages use, so each rule (the model's validation, the
+        kind's, whose focus areas) is applied once, in one place."""
         try:
-            instance.full_clean()
+            serializer.instance = self.write(serializer.instance, {**serializer.validated_data,
+                                                                   **extra})  # fmt: skip
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from exc
-        self.after_save(instance)
 
-    def after_save(self, instance):
-        pass
+    def write(self, instance, values):
+        """Create (instance None) or change a definition; the model's validation applies."""
+        return services.definition_write(
+            instance if instance is not None else self.get_serializer_class().Meta.model(),
+            values,
+        )
 
 
 class AreaViewSet(ReadOnly):
@@ -175,13 +186,8 @@ class PlanViewSet(DefinitionWrites, ReadOnly):
                 baselines[target.pk] = latest.get(target.pk, services.KEEP)
             else:
                 baselines[target.pk] = row["baseline"]
-        try:
-            plan = services.plan_copy(source=source, user=request.user, deadlines=deadlines,
-                                      baselines=baselines, **data)  # fmt: skip
-        except services.CopyProblems as exc:
-            by_key = {t.pk: k for k, t in targets.items()}
-            details = {**exc.plan, "targets": {by_key[pk]: m for pk, m in exc.targets.items()}}
-            raise ValidationError(details) from exc
+        plan = services.plan_copy(source=source, user=request.user, deadlines=deadlines,
+                                  baselines=baselines, **data)  # fmt: skip
         answer = serializers.PlanSerializer(plan, context=self.get_serializer_context())
         return Response(answer.data, status=status.HTTP_201_CREATED)
 
@@ -254,10 +260,13 @@ class TargetViewSet(DefinitionWrites, ReadOnly):
     def new_key(self, values):
         return services.unique_key(Target, values["plan"].key, values["title"])
 
-    def after_save(self, target):
-        if any(fa.plan_id != target.plan_id for fa in target.focus_areas.all()):
-            raise ValidationError({"focus_areas": ["A target's focus areas belong to its plan."]})
-        services.refresh_on_commit(target)
+    def write(self, target, values):
+        if target is None:
+            return services.target_create(focus_areas=values.pop("focus_areas", ()), **values)
+        focus_areas = values.pop("focus_areas", None)
+        if focus_areas is None:
+            focus_areas = list(target.focus_areas.all())
+        return services.target_update(target=target, focus_areas=focus_areas, **values)
 
     @extend_schema(methods=["GET"], responses={200: serializers.RevisionSerializer(many=True)})
     @extend_schema(
@@ -325,11 +334,13 @@ class MeasurementViewSet(ReadOnly):
         """Create or revise many figures at once, all or nothing. A revised figure keeps its
         previous value; the statuses it touches are recomputed. Errors name the row (from 0)."""
         if access.figure_municipalities(request.user) == set():
-            raise PermissionDenied("You may not load figures.")
+            raise PermissionDenied(_("You may not load figures."))
         if not isinstance(request.data, list) or not request.data:
-            raise ValidationError({"rows": ["Send a non-empty list of figures."]})
+            raise ValidationError({"rows": [_("Send a non-empty list of figures.")]})
         if len(request.data) > BULK_MAX_ROWS:
-            raise ValidationError({"rows": [f"At most {BULK_MAX_ROWS} figures at a time."]})
+            raise ValidationError(
+                {"rows": [_("At most %(count)s figures at a time.") % {"count": BULK_MAX_ROWS}]}
+            )
         writer = serializers.MeasurementWriteSerializer(
             data=request.data, many=True, context={"request": request}
         )
@@ -347,7 +358,9 @@ class MeasurementViewSet(ReadOnly):
             elif value_problem(item["value"], item["indicator"]):
                 row_errors[i] = {"value": [value_problem(item["value"], item["indicator"])]}
             elif key in seen:
-                row_errors[i] = {"period": [f"The same figure is also in row {seen[key]}."]}
+                row_errors[i] = {
+                    "period": [_("The same figure is also in row %(row)s.") % {"row": seen[key]}]
+                }
             seen.setdefault(key, i)
             rows.append(item)
         if row_errors:
@@ -355,7 +368,7 @@ class MeasurementViewSet(ReadOnly):
             errors = [{"row": i, "errors": e} for i, e in sorted(row_errors.items())]
             details = {"rows": errors[:SHOWN_ERRORS], "rows_with_errors": len(errors),
                        "more_rows_with_errors": max(0, len(errors) - SHOWN_ERRORS)}  # fmt: skip
-            body = {"status": 400, "message": "Nothing was saved: some rows have errors.",
+            body = {"status": 400, "message": _("Nothing was saved: some rows have errors."),
                     "details": details}  # fmt: skip
             return Response({"error": body}, status=status.HTTP_400_BAD_REQUEST)
         with transaction.atomic():
@@ -418,13 +431,7 @@ class RoundViewSet(mixins.CreateModelMixin, ReadOnly):
         body.is_valid(raise_exception=True)
         keys = body.validated_data["confirm_without_narrative"]
         confirmed = reporting_round.plan.targets.filter(key__in=keys)
-        try:
-            return self._step(services.round_submit, reporting_round, confirmed=list(confirmed))
-        except services.NarrativesMissing as exc:
-            error = {"status": 400, "message": str(exc),
-                     "details": {"missing": [t.key for t in exc.targets],
-                                 "required": exc.required}}  # fmt: skip
-            return Response({"error": error}, status=status.HTTP_400_BAD_REQUEST)
+        return self._step(services.round_submit, reporting_round, confirmed=list(confirmed))
 
     @extend_schema(request=None, responses={200: serializers.RoundSerializer})
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
@@ -436,10 +443,7 @@ class RoundViewSet(mixins.CreateModelMixin, ReadOnly):
         return self._step(services.round_approve, reporting_round, user=request.user)
 
     def _step(self, step, reporting_round, **extra):
-        try:
-            step(reporting_round=reporting_round, **extra)
-        except services.RoundFrozen as exc:
-            raise ValidationError({"round": [str(exc)]}) from exc
+        step(reporting_round=reporting_round, **extra)
         return Response(self.get_serializer(self.get_queryset().get(pk=reporting_round.pk)).data)
 
     def get_queryset(self):
@@ -487,14 +491,11 @@ class NarrativeViewSet(
         target, reporting_round = data["target"], data["round"]
         user = self.request.user
         if target.plan_id != reporting_round.plan_id:
-            raise ValidationError({"target": ["The target is not in the round's plan."]})
+            raise ValidationError({"target": [_("The target is not in the round's plan.")]})
         if not access.visible_rounds(user).filter(pk=reporting_round.pk).exists() or not (
             access.can_edit_figures(user, target.plan.municipality_id)
         ):
-            raise PermissionDenied("You may not write narratives for this round.")
-        try:
-            services.narrative_write(
-                target=target, reporting_round=reporting_round, text=data["text"], user=user
-            )
-        except services.RoundFrozen as exc:
-            raise ValidationError({"round": [str(exc)]}) from exc
+            raise PermissionDenied(_("You may not write narratives for this round."))
+        services.narrative_write(
+            target=target, reporting_round=reporting_round, text=data["text"], user=user
+        )

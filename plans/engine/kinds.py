@@ -1,16 +1,16 @@
 """The registry of target kinds: one entry per kind, read by every consumer.
 
-An entry says what the status engine (plans.status) does with a target of the kind and which
+An entry says what the status engine (plans.engine.status) does with a target of the kind and which
 inputs it needs, which definition fields the kind uses and requires, what a revision may
 change, the admin's fieldset, the card's requirement text and the chart's target line. The
 model's choices and validation, the target form and its template, the API's serializer, the
 admin, the card and the chart all read this module; none of them names a kind or a kind's
 fields itself.
 
-Adding a kind: an entry in KINDS (with its engine function in plans.status, and, if it needs
+Adding a kind: an entry in KINDS (its engine function in plans.engine.status; if it needs
 figures beyond the municipality's own series and one comparison area, a new field of
-plans.status.Inputs with its gatherer in the selectors), a migration for Target.kind's choices,
-tests, translations and the docs.
+plans.engine.status.Inputs and its gatherer in plans.selectors.targets.evaluate_targets), a
+migration for Target.kind's choices, tests, translations and the docs.
 """
 
 from collections.abc import Callable, Mapping
@@ -73,6 +73,71 @@ def bound_requirement(target, required: Decimal, formatted: str) -> str:
 
 
 @dataclass(frozen=True)
+class Example:
+    """What the synthetic national data set (plans.tools.national) knows when it makes a
+    target of some kind on an indicator: a plausible level, its direction and unit, a baseline
+    period and a comparison area."""
+
+    level: Decimal
+    at_most: bool
+    share: bool
+    baseline_period: object
+    comparison_area: object
+    month_kind: str  # the period kind of monthly figures
+    has_expected: bool = False  # the indicator has an expected level (y30r21's kind)
+
+
+def _example_value(e: Example) -> dict:
+    return {"target_value": e.level,
+            "wording": f"{'Maksimalt' if e.at_most else 'Minimum'} {e.level}"}  # fmt: skip
+
+
+def _example_change(e: Example) -> dict:
+    return {
+        "baseline_value": e.level,
+        "baseline_period": e.baseline_period,
+        "change_amount": Decimal(-5 if e.at_most else 5),
+        "change_relative": not e.share,
+        "wording": "Skal falde med 5 %" if e.at_most else "Skal stige med 5 %",
+    }
+
+
+def _example_relative(e: Example) -> dict:
+    return {"comparison_area": e.comparison_area,
+            "margin": Decimal("0.3") if e.share else Decimal(0),
+            "wording": "Bedre end landsgennemsnittet"}  # fmt: skip
+
+
+def _example_glide_path(e: Example) -> dict:
+    return {**_example_value(e), "baseline_value": e.level, "baseline_period": e.baseline_period}
+
+
+def _example_cumulative(e: Example) -> dict | None:
+    if e.share:
+        return None  # shares do not add up
+    return {"target_value": e.level * 12, "bound": engine.AT_LEAST, "period_kind": e.month_kind,
+            "wording": f"{e.level * 12} i alt i 2025-2026"}  # fmt: skip
+
+
+def _example_expected(e: Example) -> dict | None:
+    if not e.has_expected:
+        return None
+    return {"margin": Decimal("0.2"), "wording": "Mindst 0,2 pct.-point bedre end forventet"}
+
+
+def _example_rank(e: Example) -> dict:
+    return {"target_value": Decimal(20), "wording": "Blandt de 20 bedste kommuner"}
+
+
+def _example_comparables(e: Example) -> dict:
+    return {"wording": "Bedre end gennemsnittet af sammenlignelige kommuner"}
+
+
+def _example_milestone(e: Example) -> dict:
+    return {"indicator": None, "wording": "Ny indsats er i gang"}
+
+
+@dataclass(frozen=True)
 class Kind:
     key: str
     label: Promise
@@ -85,7 +150,7 @@ class Kind:
     # asks; "bound", which has a stored default, is asked of every kind that uses it by
     # bound_problem, in the form and the API).
     required: Mapping[str, Promise] = field(default_factory=dict)
-    # Which plans.status.Inputs the selectors gather for it.
+    # Which plans.engine.status.Inputs the selectors gather for it.
     inputs: frozenset[str] = frozenset({engine.SERIES})
     # False for a kind judged without figures (a milestone): no indicator, the card shows the
     # reported state instead of a value.
@@ -101,6 +166,10 @@ class Kind:
     # True where "better" is the indicator's good direction ("bedre end forventet"): the
     # requirement (bound) then follows the indicator, never a choice that could contradict it.
     directed: bool = False
+    # The synthetic national data set: the definition of an example target (None where the
+    # kind does not fit the indicator), and how many of every 20 targets are of this kind.
+    example: Callable[[Example], dict | None] | None = None
+    share_of_twenty: int = 0
 
     def defaults(self) -> dict[str, object]:
         """The values of the fields this kind does not ask for."""
@@ -116,6 +185,8 @@ KINDS: tuple[Kind, ...] = (
         required={"target_value": NEEDS_TARGET_VALUE},
         revisable="target_value",
         line=engine.required_target_value,
+        example=_example_value,
+        share_of_twenty=3,  # three of the seeds' six give way to the benchmark kinds
     ),
     Kind(
         CHANGE,
@@ -127,6 +198,8 @@ KINDS: tuple[Kind, ...] = (
             ("change_amount", "change_relative"),
         ),
         line=engine.required_change,
+        example=_example_change,
+        share_of_twenty=4,
     ),
     Kind(
         RELATIVE,
@@ -138,6 +211,8 @@ KINDS: tuple[Kind, ...] = (
         revisable="margin",
         admin_fieldset=(_("Comparison"), ("comparison_area", "margin", "gap_reduction")),
         line=engine.required_relative,
+        example=_example_relative,
+        share_of_twenty=6,
     ),
     Kind(
         GLIDE_PATH,
@@ -147,6 +222,8 @@ KINDS: tuple[Kind, ...] = (
         required={"target_value": NEEDS_TARGET_VALUE},
         revisable="target_value",
         line=engine.required_glide_path,
+        example=_example_glide_path,
+        share_of_twenty=2,
     ),
     Kind(
         CUMULATIVE,
@@ -156,6 +233,8 @@ KINDS: tuple[Kind, ...] = (
         required={"target_value": NEEDS_TARGET_VALUE},
         revisable="target_value",
         admin_fieldset=(_("Count"), ("count_mode",)),
+        example=_example_cumulative,
+        share_of_twenty=1,
     ),
     Kind(
         MILESTONE,
@@ -165,6 +244,8 @@ KINDS: tuple[Kind, ...] = (
         inputs=frozenset(),
         measured=False,
         admin_fieldset=(_("Milestone"), ("milestone_state",)),
+        example=_example_milestone,
+        share_of_twenty=1,
     ),
     Kind(
         EXPECTED,
@@ -175,6 +256,8 @@ KINDS: tuple[Kind, ...] = (
         revisable="margin",
         line=engine.required_expected,
         directed=True,
+        example=_example_expected,
+        share_of_twenty=1,
     ),
     Kind(
         RANK,
@@ -188,6 +271,8 @@ KINDS: tuple[Kind, ...] = (
         line=engine.required_published_rank,
         requirement=rank_requirement,
         directed=True,
+        example=_example_rank,
+        share_of_twenty=1,
     ),
     Kind(
         COMPARABLES,
@@ -199,6 +284,8 @@ KINDS: tuple[Kind, ...] = (
         admin_fieldset=(_("Benchmark"), ("rank_published", "comparable_measure")),
         line=engine.required_comparables,
         directed=True,
+        example=_example_comparables,
+        share_of_twenty=1,
     ),
 )
 

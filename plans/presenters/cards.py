@@ -83,36 +83,6 @@ def expected_sentence(indicator, actual: Decimal, expected: Decimal) -> str:
     return text % values
 
 
-def result_from_status(stored: StatusFields | None) -> engine.Result:
-    """The engine's answer as it was stored (TargetStatus, RoundResult), in the engine's shape."""
-    if stored is None:
-        return engine.Result(status=engine.NO_DATA, reasons=(engine.REASON_NO_MEASUREMENT,))
-    current = None
-    if stored.current_value is not None:
-        end = stored.current_period_end
-        current = engine.Point(end, end, stored.current_value, stored.current_period_label)
-    comparison = None
-    if stored.comparison_value is not None and current:
-        comparison = engine.Point(current.start, current.end, stored.comparison_value)
-    return engine.Result(
-        status=stored.status,
-        forecast=stored.forecast or None,
-        final=stored.final,
-        current=current,
-        development=stored.development,
-        required=stored.required_value,
-        comparison=comparison,
-        projected=stored.projected_value,
-        revision=stored.revision.as_engine_revision() if stored.revision_id else None,
-        reasons=tuple(stored.reasons),
-        rank=stored.rank,
-        ranked=stored.ranked,
-        tied=stored.rank_shared,
-        peers_counted=stored.peers_counted,
-        peers_named=stored.peers_named,
-    )
-
-
 @dataclass(frozen=True)
 class Card:
     target: Target
@@ -308,5 +278,5 @@ class Card:
 def cards_for(targets, results: dict | None = None) -> list[Card]:
     """Cards for targets; from the stored statuses unless results (by target id) are given."""
     if results is None:
-        return [Card(t, result_from_status(getattr(t, "status", None))) for t in targets]
-    return [Card(t, results.get(t.pk) or result_from_status(None)) for t in targets]
+        return [Card(t, StatusFields.result_of(getattr(t, "status", None))) for t in targets]
+    return [Card(t, results.get(t.pk) or StatusFields.result_of(None)) for t in targets]

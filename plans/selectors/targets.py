@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from kpis.models import Area, Measurement, Period
 from plans.engine import kinds
 from plans.engine import status as engine
-from plans.models import FocusArea, Plan, Target
+from plans.models import FocusArea, Plan, StatusFields, Target
 
 # Kinds that read other municipalities' figures (a rank, the comparables): any municipality's
 # figure of their indicator can change their status.
@@ -330,11 +330,9 @@ def plan_with_contents(plan: Plan) -> list[FocusArea]:
 def round_results(reporting_round, *, today) -> dict[int, engine.Result]:
     """What a reporting round shows for each target: the frozen results of an approved round,
     otherwise the engine's answer as of the cut-off (never past today)."""
-    from plans.presenters.cards import result_from_status
-
     if reporting_round.frozen:
         stored = reporting_round.results.select_related("revision")
-        return {r.target_id: result_from_status(r) for r in stored}
+        return {r.target_id: StatusFields.result_of(r) for r in stored}
     targets = targets_with_definitions().filter(plan=reporting_round.plan_id)
     return evaluate_targets(targets, as_of=reporting_round.evaluation_date(today))
 

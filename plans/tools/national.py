@@ -207,11 +207,10 @@ def _figures(scale, areas, indicators, period_rows, *, log) -> int:
     return total
 
 
-# Kinds of target in about the proportions the seed plans have them, and the benchmark kinds
-# (expected level, rank, comparables), so the benchmark measures what they read.
-KINDS = [kinds.THRESHOLD] * 6 + [kinds.RELATIVE] * 6 + [kinds.CHANGE] * 4 + [
-    kinds.GLIDE_PATH] * 2 + [kinds.CUMULATIVE, kinds.MILESTONE] + [
-    kinds.EXPECTED, kinds.RANK, kinds.COMPARABLES]  # fmt: skip
+# Kinds of target in about the proportions the seed plans have them (the registry's shares).
+KINDS = [k for k in kinds.KINDS if k.example for _ in range(k.share_of_twenty)]
+# A kind a target cannot have on its indicator (a cumulative share) becomes the first one.
+FALLBACK = kinds.KINDS[0]
 COMPARABLES_PER_MUNICIPALITY = 5
 
 
@@ -290,10 +289,21 @@ def _target(plan, n, indicator, country, baseline, rng) -> Target:
     at_most = indicator.direction == Indicator.Direction.LOWER
     share = indicator.unit == Indicator.Unit.PERCENT
     kind = KINDS[n % len(KINDS)]
-    if kind == kinds.CUMULATIVE and share:
-        kind = kinds.THRESHOLD  # shares do not add up
-    if kind == kinds.EXPECTED and indicator.expected_by_id is None:
-        kind = kinds.RELATIVE  # only a share has an expected level here
+    level = Decimal(rng.randint(10, 60)) if share else Decimal(rng.randint(100, 2500))
+    example = kinds.Example(
+        level=level,
+        at_most=at_most,
+        share=share,
+        baseline_period=baseline,
+        comparison_area=(country if n % 2 else group_on(plan.municipality, plan.starts_on))
+        if engine.COMPARISON in kind.inputs
+        else None,
+        month_kind=periods.MONTH,
+        has_expected=indicator.expected_by_id is not None,
+    )
+    definition = kind.example(example)
+    if definition is None:
+        kind, definition = FALLBACK, FALLBACK.example(example)
     fields = {
         "plan": plan,
         "key": f"{plan.key}-{n:02d}",
@@ -301,48 +311,15 @@ def _target(plan, n, indicator, country, baseline, rng) -> Target:
         "code": str(n + 1),
         "title": indicator.name,
         "indicator": indicator,
-        "kind": kind,
+        "kind": kind.key,
         "bound": engine.AT_MOST if at_most else engine.AT_LEAST,
         "deadline": date(2026, 12, 31),
         "period_kind": periods.QUARTER if n % 3 == 0 else periods.MONTH,
         "tolerance": Decimal("0.5") if share else Decimal(10),
+        **definition,
     }
-    level = Decimal(rng.randint(10, 60)) if share else Decimal(rng.randint(100, 2500))
-    if kind in (kinds.THRESHOLD, kinds.GLIDE_PATH):
-        fields["target_value"] = level
-        fields["wording"] = f"{'Maksimalt' if at_most else 'Minimum'} {level}"
-    if kind == kinds.GLIDE_PATH or kind == kinds.CHANGE:
-        fields.update(baseline_value=level, baseline_period=baseline)
-    if kind == kinds.CHANGE:
-        fields.update(
-            change_amount=Decimal(-5 if at_most else 5),
-            change_relative=not share,
-            wording="Skal falde med 5 %" if at_most else "Skal stige med 5 %",
-        )
-    if kind == kinds.RELATIVE:
-        fields.update(
-            comparison_area=country if n % 2 else group_on(plan.municipality, plan.starts_on),
-            margin=Decimal("0.3") if share else Decimal(0),
-            wording="Bedre end landsgennemsnittet",
-        )
-    if kind == kinds.CUMULATIVE:
-        fields.update(
-            target_value=level * 12,
-            bound=engine.AT_LEAST,
-            period_kind=periods.MONTH,
-            wording=f"{level * 12} i alt i 2025-2026",
-        )
-    if kind == kinds.EXPECTED:
-        fields.update(margin=Decimal("0.2"), wording="Mindst 0,2 pct.-point bedre end forventet")
-    if kind == kinds.RANK:
-        fields.update(target_value=Decimal(20), wording="Blandt de 20 bedste kommuner")
-    if kind == kinds.COMPARABLES:
-        fields.update(wording="Bedre end gennemsnittet af sammenlignelige kommuner")
-    if kinds.get(kind).directed:
-        fields["bound"] = Target.directed_bound(indicator)  # bulk_create skips Target.save
-    if kind == kinds.MILESTONE:
-        fields.update(indicator=None, milestone_state=rng.choice(list(Target.MilestoneState)),
-                      wording="Ny indsats er i gang")  # fmt: skip
+    if not kind.measured:
+        fields["milestone_state"] = rng.choice(list(Target.MilestoneState))
     return Target(**fields)
 
 

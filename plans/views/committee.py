@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from jobcenter.tables import export_requested
-from kpis.models import Area, Indicator
+from kpis.models import Area
 from plans import access
 from plans.models import Membership, ReportingRound
 from plans.presenters import indicators as presenters_indicators
@@ -164,16 +164,10 @@ def round_report_pdf(request, plan_key, round_id):
     return _pdf(request, _report_context(plan, reporting_round), f"{plan.key}-{round_id}")
 
 
-def _indicators(request):
-    """Shared indicators, and local ones of the municipalities the user may see."""
-    areas = access.visible_areas(request.user)
-    return Indicator.objects.filter(Q(owner__isnull=True) | Q(owner__in=areas))
-
-
 def indicator_list(request):
     areas = access.visible_areas(request.user)
     indicators = (
-        _indicators(request)
+        access.visible_indicators(request.user)
         .annotate(
             municipalities=Count(
                 "measurements__area",
@@ -196,7 +190,9 @@ def indicator_detail(request, key):
     municipality's figure ranked, beside hele landet, the regions and the chosen municipality's
     (?kommune=, else the user's own) RAR area or council, with its comparable municipalities;
     then every area's latest figure and the targets on the indicator."""
-    indicator = get_object_or_404(_indicators(request).select_related("owner"), key=key)
+    indicator = get_object_or_404(
+        access.visible_indicators(request.user).select_related("owner"), key=key
+    )
     areas = access.visible_areas(request.user)
     own = () if request.user.is_superuser else access.roles(request.user).keys()
     country = presenters_indicators.indicator_country(

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kpis import periods
@@ -130,11 +129,8 @@ def import_commit(request, batch_id):
     if not (large and enqueue(kpi_tasks.import_commit_task, batch.pk, request.user.pk)):
         try:
             kpi_services.import_commit(batch_id=batch.pk, user=request.user)
-        except kpi_services.PreviewOutdated:
-            messages.warning(request, _(
-                "Some of the figures changed after the preview was made. Nothing was saved; "
-                "check the preview as it now stands and save again."
-            ))  # fmt: skip
+        except kpi_services.PreviewOutdated as exc:  # a warning, on the refreshed preview
+            messages.warning(request, str(exc))
     return redirect("plans:import", batch.pk)
 
 

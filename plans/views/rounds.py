@@ -81,9 +81,6 @@ def round_work(request, plan_key, round_id):
             try:
                 return _save_round_work(request, plan, reporting_round, targets, texts, saved,
                                         action)  # fmt: skip
-            except services.RoundFrozen as exc:
-                messages.error(request, str(exc))
-                return redirect("plans:round", plan.key, reporting_round.pk)
             except services.NarrativesMissing:
                 # The narratives are saved; the submit page lists what is still missing.
                 _save_round_work(request, plan, reporting_round, targets, texts, saved, "save")
@@ -159,9 +156,6 @@ def round_submit(request, plan_key, round_id):
     if request.method == "POST":
         try:
             services.round_submit(reporting_round=reporting_round, confirmed=confirmed)
-        except services.RoundFrozen as exc:
-            messages.error(request, str(exc))
-            return redirect("plans:round", plan.key, reporting_round.pk)
         except services.NarrativesMissing as exc:
             error = exc
         else:
@@ -185,10 +179,6 @@ def round_approve(request, plan_key, round_id):
     if not access.can_edit_definitions(request.user, plan.municipality_id):
         raise PermissionDenied
     if request.method == "POST":
-        try:
-            services.round_approve(reporting_round=reporting_round, user=request.user)
-        except services.RoundFrozen as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("The round is approved and frozen."))
+        services.round_approve(reporting_round=reporting_round, user=request.user)
+        messages.success(request, _("The round is approved and frozen."))
     return redirect("plans:round", plan.key, reporting_round.pk)
