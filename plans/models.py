@@ -367,14 +367,14 @@ class Target(models.Model):
         return f"{self.code} {self.title}".strip()
 
     def save(self, *args, **kwargs):
-        # Every write path (forms, API, admin, demo) comes through here, so a directed kind's
-        # requirement (the benchmark kinds') always follows the indicator's good direction.
-        entry = kinds.BY_KEY.get(self.kind)
-        if entry is not None and entry.directed and self.indicator_id:
-            self.bound = self.directed_bound(self.indicator)
-            if "update_fields" in kwargs and kwargs["update_fields"] is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "bound"}
+        # Every write path (forms, API, admin, services) comes through here or full_clean.
+        if self._follow_direction() and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "bound"}
         super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        self._follow_direction()  # before "bound" is checked: the kind does not ask for it
+        super().clean_fields(exclude=exclude)
 
     def clean(self):
         # What the kind requires (plans.engine.kinds). A missing baseline is allowed (plans
@@ -426,6 +426,15 @@ class Target(models.Model):
         return Area.objects.filter(
             ~models.Q(kind=Area.Kind.MUNICIPALITY) | models.Q(public_dashboards=True)
         )
+
+    def _follow_direction(self) -> bool:
+        """A directed kind's requirement (the benchmark kinds': "bedre end forventet") is the
+        indicator's good direction, never a choice that could contradict it. True if set."""
+        entry = kinds.BY_KEY.get(self.kind)
+        if entry is None or not entry.directed or not self.indicator_id:
+            return False
+        self.bound = self.directed_bound(self.indicator)
+        return True
 
     def _comparison_group_problem(self) -> str | None:
         """A RAR area or council compares only while the municipality belongs to it: RAR

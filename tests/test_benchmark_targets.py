@@ -231,3 +231,20 @@ def test_the_indicator_page_shows_rank_and_expected_level_side_by_side(client):
     assert "Kommune 0 ligger nr. 2 af 3" in page
     assert "Faktisk 8,53 % mod forventet 8,91 %: 0,38 pct.-point bedre end forventet" in page
     assert "\u22120,38 %-point" in page  # Kommune 0's row: actual minus expected
+
+
+def test_a_benchmark_target_needs_no_requirement_chosen_it_follows_the_indicator():
+    ringsted = municipality("Ringsted", "329")
+    higher = make_indicator("beskaeftigelse", unit=Indicator.Unit.PERCENT, direction="higher")
+    plan = make_plan(ringsted)
+    target = services.target_create(
+        plan=plan, key="rank", indicator=higher, kind=kinds.RANK, title="Placering",
+        wording="Blandt de 20 bedste", target_value=Decimal(20), deadline=date(2023, 12, 31),
+    )  # fmt: skip
+    assert target.bound == engine.AT_LEAST  # higher is better: "bedre" is at least
+    with pytest.raises(Exception) as refused:
+        services.target_create(
+            plan=plan, key="rank-2", indicator=higher, kind=kinds.RANK, title="Placering",
+            wording="Nr. 2,5", target_value=Decimal("2.5"), deadline=date(2023, 12, 31),
+        )  # fmt: skip
+    assert "helt tal" in str(refused.value) or "whole number" in str(refused.value)
