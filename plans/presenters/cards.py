@@ -216,8 +216,6 @@ class Card:
                 "value": self.place,
                 "requirement": self.requirement,
             }
-        if self.target.kind == Target.Kind.EXPECTED:
-            return self.against_expected
         if not self.requirement:
             return ""
         return _("%(value)s against %(requirement)s") % {
