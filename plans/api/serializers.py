@@ -203,7 +203,7 @@ class IndicatorSerializer(Defined):
     )  # fmt: skip
 
     # The catalogue's (kpis/reference/indicators.yaml): shown, not set through the API.
-    expected_by = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    expected_by = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
 
     class Meta:
         model = Indicator
