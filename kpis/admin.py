@@ -38,6 +38,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     list_display = ["name", "key", "unit", "decimals", "direction", "owner", "data_source"]
     list_filter = ["unit", "direction", "owner"]
     search_fields = ["name", "key", "description"]
+    autocomplete_fields = ["expected_by"]
 
 
 @admin.register(Period)

@@ -139,6 +139,18 @@ class Indicator(models.Model):
         related_name="local_indicators",
         help_text=_("Set for a measure only this municipality has, such as its own survey."),
     )
+    # jobindsats' y30r21 publishes the actual share beside the share the municipality can be
+    # expected to have given its framework conditions: an expected-level target on the actual
+    # series reads the expected one from here.
+    expected_by = models.ForeignKey(
+        "self",
+        verbose_name=_("expected level"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The indicator with the level expected of the municipality (benchmark)."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -99,6 +99,11 @@ class TargetStatusInline(admin.StackedInline):
         "comparison_value",
         "projected_value",
         "reasons",
+        "rank",
+        "ranked",
+        "rank_shared",
+        "peers_counted",
+        "peers_named",
         "as_of",
         "computed_at",
     ]

@@ -113,8 +113,9 @@ class TargetForm(forms.ModelForm):
     )  # fmt: skip
     margin = DanishNumberField(
         label=_("Margin"), required=False,
-        help_text=_("Distance required on the good side of the comparison area: 1 for “mindst "
-                    "1 procentpoint under landsgennemsnittet”, 0 for “på niveau med”."),
+        help_text=_("Distance required on the good side of the comparison area, the expected "
+                    "level or the comparable municipalities: 1 for “mindst 1 procentpoint under "
+                    "landsgennemsnittet”, 0 for “på niveau med”."),
     )  # fmt: skip
     gap_reduction = DanishNumberField(
         label=_("Gap reduction"), required=False,
@@ -147,7 +148,7 @@ class TargetForm(forms.ModelForm):
         self.fields["comparison_area"].queryset = Target.comparison_areas_allowed().exclude(
             pk=plan.municipality_id
         )
-        for name in ("bound", "milestone_state"):
+        for name in ("bound", "milestone_state", "count_mode", "comparable_measure"):
             self.fields[name].required = False  # asked only of the kinds that need them
         self.fields["kind"].choices = Target.Kind.choices  # no empty choice among the kinds
 

@@ -244,6 +244,15 @@ class Target(models.Model):
     # The kinds are the registry's (plans.engine.kinds): Target.Kind.THRESHOLD and the others.
     Kind = models.TextChoices("Kind", [(k.key.upper(), (k.key, k.label)) for k in kinds.KINDS])
 
+    class CountMode(models.TextChoices):
+        PER_PERIOD = engine.PER_PERIOD, _("a count for its own period (added up)")
+        RUNNING_TOTAL = engine.RUNNING_TOTAL, _("a running total so far (the latest counts)")
+
+    class ComparableMeasure(models.TextChoices):
+        MEAN = engine.MEAN, _("the average of the comparable municipalities")
+        MEDIAN = engine.MEDIAN, _("the median of the comparable municipalities")
+        BEST = engine.BEST, _("the best of the comparable municipalities")
+
     class Bound(models.TextChoices):
         AT_MOST = engine.AT_MOST, _("at most")
         AT_LEAST = engine.AT_LEAST, _("at least")
@@ -330,6 +339,26 @@ class Target(models.Model):
         choices=MilestoneState.choices,
         default=MilestoneState.UNREPORTED,
     )
+    count_mode = models.CharField(
+        _("each figure is"),
+        max_length=20,
+        choices=CountMode.choices,
+        default=CountMode.PER_PERIOD,
+    )
+    rank_published = models.BooleanField(
+        _("the figures are the published rank"),
+        default=False,
+        help_text=_(
+            "As jobindsats.dk's “Placering på benchmarkranglisten”; otherwise the rank is "
+            "computed from every municipality's figure for the period."
+        ),
+    )
+    comparable_measure = models.CharField(
+        _("compare with"),
+        max_length=10,
+        choices=ComparableMeasure.choices,
+        default=ComparableMeasure.MEAN,
+    )
     source = models.CharField(_("source"), max_length=500, blank=True)
     history = HistoricalRecords()
 
@@ -340,6 +369,16 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}".strip()
+
+    def save(self, *args, **kwargs):
+        # Every write path (forms, API, admin, services) comes through here or full_clean.
+        if self._follow_direction() and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "bound"}
+        super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        self._follow_direction()  # before "bound" is checked: the kind does not ask for it
+        super().clean_fields(exclude=exclude)
 
     def clean(self):
         # What the kind requires (plans.engine.kinds). A missing baseline is allowed (plans
@@ -364,6 +403,21 @@ class Target(models.Model):
                     "Compare with national or regional figures, or a municipality whose "
                     "dashboards are public."
                 )
+        if (
+            self.kind == self.Kind.RANK
+            and self.target_value is not None
+            and (self.target_value < 1 or self.target_value % 1)
+        ):
+            errors["target_value"] = _("A rank target needs a place: a whole number, 1 or more.")
+        if (
+            self.kind == self.Kind.EXPECTED
+            and self.indicator_id
+            and self.indicator.expected_by_id is None
+        ):
+            errors["indicator"] = _(
+                "The indicator has no expected level; choose one that has (such as jobindsats.dk's "
+                "benchmark, y30r21)."
+            )
         if (self.baseline_value is None) != (self.baseline_period is None):
             errors["baseline_period"] = _("A baseline needs both a value and a period.")
         if errors:
@@ -376,6 +430,15 @@ class Target(models.Model):
         return Area.objects.filter(
             ~models.Q(kind=Area.Kind.MUNICIPALITY) | models.Q(public_dashboards=True)
         )
+
+    def _follow_direction(self) -> bool:
+        """A directed kind's requirement (the benchmark kinds': "bedre end forventet") is the
+        indicator's good direction, never a choice that could contradict it. True if set."""
+        entry = kinds.BY_KEY.get(self.kind)
+        if entry is None or not entry.directed or not self.indicator_id:
+            return False
+        self.bound = self.directed_bound(self.indicator)
+        return True
 
     def _comparison_group_problem(self) -> str | None:
         """A RAR area or council compares only while the municipality belongs to it: RAR
@@ -404,6 +467,12 @@ class Target(models.Model):
             "compare with %(group)s."
         ) % {**values, "group": current.name}
 
+    @staticmethod
+    def directed_bound(indicator) -> str:
+        """At most where lower is better, at least where higher is: "better than expected"."""
+        lower = indicator.direction == Indicator.Direction.LOWER
+        return Target.Bound.AT_MOST if lower else Target.Bound.AT_LEAST
+
     def rule(self, *, comparison_baseline=None) -> engine.Rule:
         """The definition as the pure engine takes it."""
         baseline = None
@@ -422,6 +491,12 @@ class Target(models.Model):
             strict=self.strict,
             tolerance=self.tolerance,
             measure_from=self.measure_from or self.plan.starts_on,
+            count_from=self.measure_from,
+            count_mode=self.count_mode,
+            lower_is_better=self.indicator is None
+            or self.indicator.direction == Indicator.Direction.LOWER,
+            rank_published=self.rank_published,
+            comparable_measure=self.comparable_measure,
             baseline=baseline,
             change_amount=self.change_amount,
             change_relative=self.change_relative,
@@ -502,6 +577,15 @@ class StatusFields(models.Model):
         related_name="+",
     )
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    # A rank or comparables target's place, among how many, shared or not; and how many of
+    # the named comparables had a figure, of how many.
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    ranked = models.PositiveIntegerField(_("ranked"), null=True, blank=True)
+    rank_shared = models.BooleanField(_("shared rank"), default=False)
+    peers_counted = models.PositiveIntegerField(
+        _("comparables with a figure"), null=True, blank=True
+    )
+    peers_named = models.PositiveIntegerField(_("comparables named"), null=True, blank=True)
     as_of = models.DateField(_("as of"))
 
     class Meta:
@@ -529,6 +613,11 @@ class StatusFields(models.Model):
             "projected_value": result.projected,
             "revision_id": result.revision.id if result.revision else None,
             "reasons": list(result.reasons),
+            "rank": result.rank,
+            "ranked": result.ranked,
+            "rank_shared": result.tied,
+            "peers_counted": result.peers_counted,
+            "peers_named": result.peers_named,
             "as_of": as_of,
         }
 
@@ -556,6 +645,11 @@ class StatusFields(models.Model):
             projected=stored.projected_value,
             revision=stored.revision.as_engine_revision() if stored.revision_id else None,
             reasons=tuple(stored.reasons),
+            rank=stored.rank,
+            ranked=stored.ranked,
+            tied=stored.rank_shared,
+            peers_counted=stored.peers_counted,
+            peers_named=stored.peers_named,
         )
 
 

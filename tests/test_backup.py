@@ -64,8 +64,12 @@ def rows_of_every_table():
         ]
         rows = model._default_manager.values_list(*[f.attname for f in fields])
         tables[model._meta.label] = sorted(
-            tuple(_comparable(field, value) for field, value in zip(fields, row, strict=True))
-            for row in rows
+            (
+                tuple(_comparable(field, value) for field, value in zip(fields, row, strict=True))
+                for row in rows
+            ),
+            # a nullable reference (an indicator's expected level) is None beside ids
+            key=lambda row: tuple((value is not None, value) for value in row),
         )
     return tables
 

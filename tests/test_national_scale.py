@@ -31,7 +31,13 @@ def test_the_generator_makes_every_series_and_every_status():
     assert Target.objects.count() == 4 * 20
     assert TargetStatus.objects.count() == Target.objects.count()
     kinds = set(Target.objects.values_list("kind", flat=True))
-    assert kinds == {"threshold", "relative", "change", "glide_path", "cumulative", "milestone"}
+    assert kinds == {"threshold", "relative", "change", "glide_path", "cumulative", "milestone",
+                     "expected", "rank", "comparables"}  # fmt: skip
+    # The benchmark kinds are measured on something: a rank among the municipalities, the
+    # comparables' average, an expected level.
+    benchmark = TargetStatus.objects.filter(target__kind__in=["rank", "comparables", "expected"])
+    assert benchmark.filter(status__in=["met", "near", "not_met"]).count() == benchmark.count()
+    assert benchmark.filter(target__kind="rank", ranked__gte=2).exists()
     # Hele landet is the mean of the municipalities for a share: between the least and most.
     share = Measurement.objects.filter(indicator__unit="percent", period__kind="month")
     country = share.filter(area__kind="country").order_by("indicator", "period").first()

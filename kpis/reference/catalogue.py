@@ -73,6 +73,7 @@ def catalogue_load(data: dict | None = None) -> dict[str, int]:
         keys = ", ".join(sorted(local.values_list("key", flat=True)))
         raise CatalogueError(f"Local indicators of a municipality have catalogue keys: {keys}")
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    outcomes = {}
     for item in data["indicators"]:
         indicator, outcome = _upsert(Indicator, {"key": item["key"]}, _definition(item))
         source = item["source"]
@@ -90,5 +91,17 @@ def catalogue_load(data: dict | None = None) -> dict[str, int]:
         )
         if outcome == "unchanged" and bound != "unchanged":
             outcome = "updated"
+        outcomes[item["key"]] = outcome
+    # The expected level is another catalogue indicator, perhaps further down the file.
+    stored = Indicator.objects.in_bulk(catalogue_keys(data), field_name="key")
+    for item in data["indicators"]:
+        expected = item.get("expected")
+        if expected is not None and expected not in stored:
+            raise CatalogueError(f"{item['key']}: expected level {expected} is not catalogued")
+        expected_by = stored[expected] if expected else None
+        _row, outcome = _upsert(Indicator, {"key": item["key"]}, {"expected_by": expected_by})
+        if outcome == "updated" and outcomes[item["key"]] == "unchanged":
+            outcomes[item["key"]] = "updated"
+    for outcome in outcomes.values():
         counts[outcome] += 1
     return {"indicators": len(data["indicators"]), "tables": len(tables), **counts}

@@ -202,12 +202,15 @@ class IndicatorSerializer(Defined):
         queryset=Area.objects.filter(kind=Area.Kind.MUNICIPALITY),
     )  # fmt: skip
 
+    # The catalogue's (kpis/reference/indicators.yaml): shown, not set through the API.
+    expected_by = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
+
     class Meta:
         model = Indicator
         read_only_fields = ["key"]
         extra_kwargs = {"decimals": {"max_value": DECIMAL_PLACES}}
         fields = ["id", "key", "name", "description", "unit", "decimals", "direction",
-                  "data_source", "owner"]  # fmt: skip
+                  "data_source", "owner", "expected_by"]  # fmt: skip
 
 
 class StatusSerializer(serializers.ModelSerializer):
@@ -217,7 +220,8 @@ class StatusSerializer(serializers.ModelSerializer):
         model = TargetStatus
         fields = ["status", "forecast", "final", "current_value", "current_period_label",
                   "current_period_end", "development", "required_value", "comparison_value",
-                  "projected_value", "reasons", "as_of"]  # fmt: skip
+                  "projected_value", "reasons", "rank", "ranked", "rank_shared",
+                  "peers_counted", "peers_named", "as_of"]  # fmt: skip
 
 
 class PeriodCodeField(serializers.CharField):

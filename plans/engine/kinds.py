@@ -30,6 +30,10 @@ RELATIVE = "relative"
 GLIDE_PATH = "glide_path"
 CUMULATIVE = "cumulative"
 MILESTONE = "milestone"
+# Against a benchmark (DOMAIN.md kind 7)
+EXPECTED = "expected"
+RANK = "rank"
+COMPARABLES = "comparables"
 
 # Every field a kind may ask for, with the value it keeps when its kind does not ask for it
 # (or it is left empty): changing a target's kind leaves nothing of the old kind behind.
@@ -44,11 +48,19 @@ FIELD_DEFAULTS: Mapping[str, object] = {
     "margin": Decimal(0),
     "gap_reduction": None,
     "milestone_state": engine.UNREPORTED,
+    "count_mode": engine.PER_PERIOD,
+    "rank_published": False,
+    "comparable_measure": engine.MEAN,
 }
 
 # What a kind requires, and the message when it is missing (model validation, form and API).
 NEEDS_TARGET_VALUE = _("This kind of target needs a target value.")
 NEEDS_BOUND = _("Choose at most or at least: this kind of target needs it.")
+
+
+def rank_requirement(target, required: Decimal, formatted: str) -> str:
+    """ "højst nr. 20": a place, whatever the indicator's unit."""
+    return _("at most no. %(place)s") % {"place": f"{required:f}".split(".")[0]}
 
 
 def bound_requirement(target, required: Decimal, formatted: str) -> str:
@@ -72,6 +84,7 @@ class Example:
     baseline_period: object
     comparison_area: object
     month_kind: str  # the period kind of monthly figures
+    has_expected: bool = False  # the indicator has an expected level (y30r21's kind)
 
 
 def _example_value(e: Example) -> dict:
@@ -106,6 +119,20 @@ def _example_cumulative(e: Example) -> dict | None:
             "wording": f"{e.level * 12} i alt i 2025-2026"}  # fmt: skip
 
 
+def _example_expected(e: Example) -> dict | None:
+    if not e.has_expected:
+        return None
+    return {"margin": Decimal("0.2"), "wording": "Mindst 0,2 pct.-point bedre end forventet"}
+
+
+def _example_rank(e: Example) -> dict:
+    return {"target_value": Decimal(20), "wording": "Blandt de 20 bedste kommuner"}
+
+
+def _example_comparables(e: Example) -> dict:
+    return {"wording": "Bedre end gennemsnittet af sammenlignelige kommuner"}
+
+
 def _example_milestone(e: Example) -> dict:
     return {"indicator": None, "wording": "Ny indsats er i gang"}
 
@@ -136,6 +163,9 @@ class Kind:
     line: engine.RequiredValue | None = None
     # The card's "what it was held against" (target, required value, that value formatted).
     requirement: Callable[[object, Decimal, str], str] = bound_requirement
+    # True where "better" is the indicator's good direction ("bedre end forventet"): the
+    # requirement (bound) then follows the indicator, never a choice that could contradict it.
+    directed: bool = False
     # The synthetic national data set: the definition of an example target (None where the
     # kind does not fit the indicator), and how many of every 20 targets are of this kind.
     example: Callable[[Example], dict | None] | None = None
@@ -156,7 +186,7 @@ KINDS: tuple[Kind, ...] = (
         revisable="target_value",
         line=engine.required_target_value,
         example=_example_value,
-        share_of_twenty=6,
+        share_of_twenty=3,  # three of the seeds' six give way to the benchmark kinds
     ),
     Kind(
         CHANGE,
@@ -199,9 +229,10 @@ KINDS: tuple[Kind, ...] = (
         CUMULATIVE,
         _("cumulative count by a deadline"),
         engine.evaluate_cumulative,
-        fields=("bound", "target_value", "tolerance"),
+        fields=("bound", "target_value", "count_mode", "tolerance"),
         required={"target_value": NEEDS_TARGET_VALUE},
         revisable="target_value",
+        admin_fieldset=(_("Count"), ("count_mode",)),
         example=_example_cumulative,
         share_of_twenty=1,
     ),
@@ -214,6 +245,46 @@ KINDS: tuple[Kind, ...] = (
         measured=False,
         admin_fieldset=(_("Milestone"), ("milestone_state",)),
         example=_example_milestone,
+        share_of_twenty=1,
+    ),
+    Kind(
+        EXPECTED,
+        _("against the expected level"),
+        engine.measured(engine.required_expected),
+        fields=("margin", "tolerance"),
+        inputs=frozenset({engine.SERIES, engine.EXPECTED}),
+        revisable="margin",
+        line=engine.required_expected,
+        directed=True,
+        example=_example_expected,
+        share_of_twenty=1,
+    ),
+    Kind(
+        RANK,
+        _("rank among the municipalities"),
+        engine.evaluate_rank,
+        fields=("target_value", "rank_published", "tolerance"),
+        required={"target_value": _("A rank target needs a place: a whole number, 1 or more.")},
+        inputs=frozenset({engine.SERIES, engine.PEERS}),
+        revisable="target_value",
+        admin_fieldset=(_("Benchmark"), ("rank_published", "comparable_measure")),
+        line=engine.required_published_rank,
+        requirement=rank_requirement,
+        directed=True,
+        example=_example_rank,
+        share_of_twenty=1,
+    ),
+    Kind(
+        COMPARABLES,
+        _("against comparable municipalities"),
+        engine.evaluate_comparables,
+        fields=("comparable_measure", "strict", "margin", "tolerance"),
+        inputs=frozenset({engine.SERIES, engine.PEERS}),
+        revisable="margin",
+        admin_fieldset=(_("Benchmark"), ("rank_published", "comparable_measure")),
+        line=engine.required_comparables,
+        directed=True,
+        example=_example_comparables,
         share_of_twenty=1,
     ),
 )

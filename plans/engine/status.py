@@ -9,7 +9,8 @@ Arithmetic is Decimal throughout: "min. 0,3 under landsgennemsnittet" with 2,1 a
 is met because 2,4 − 0,3 is exactly 2,1.
 """
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -33,12 +34,26 @@ IN_PROGRESS = "in_progress"
 NOT_STARTED = "not_started"
 UNREPORTED = "unreported"  # nobody has said how far it is: no data, not "not started"
 
+# What a comparables target holds the municipality's figure against.
+MEAN = "mean"
+MEDIAN = "median"
+BEST = "best"
+
+# What each figure of a cumulative target is: a count for its own period (they add up), or a
+# running total so far ("… forløb indtil nu", the latest is the total).
+PER_PERIOD = "per_period"
+RUNNING_TOTAL = "running_total"
+
 # Why a status is what it is, when the figures alone do not say it.
 REASON_NO_MEASUREMENT = "no_measurement"
 REASON_NO_BASELINE = "no_baseline"
 REASON_NO_COMPARISON = "no_comparison"
 REASON_NO_COMPARISON_BASELINE = "no_comparison_baseline"
 REASON_TOO_FEW_POINTS = "too_few_points"
+REASON_NO_EXPECTED = "no_expected"  # no expected level for the period of the actual figure
+REASON_NO_PEERS = "no_peers"  # no other municipality has a figure for the period
+REASON_NO_COMPARABLES = "no_comparables"  # the municipality has named no comparables
+REASON_PEERS_MISSING = "peers_missing"  # some comparables have no figure: judged on the others
 
 _HUNDRED = Decimal(100)
 # Glide-path values are kept to four decimals: finer than any indicator is shown, and exact
@@ -86,6 +101,14 @@ class Rule:
     comparison_baseline: Decimal | None = None
     milestone_state: str = UNREPORTED
     revisions: tuple[Revision, ...] = ()
+    # The first day the target itself counts from; None: from the first figure's start (the
+    # window still starts at measure_from, the plan's start when the target gives none).
+    count_from: date | None = None
+    count_mode: str = PER_PERIOD
+    # Rank and comparables targets: the indicator's good direction, how to rank.
+    lower_is_better: bool = True
+    rank_published: bool = False  # the figures are themselves the rank (y30r21's placering)
+    comparable_measure: str = MEAN
 
 
 @dataclass(frozen=True)
@@ -104,6 +127,65 @@ class Result:
     required_at_deadline: Decimal | None = None
     revision: Revision | None = None
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    # Rank and comparables: the place (1 = best), among how many, whether it is shared; and
+    # how many of the named comparables had a figure, of how many.
+    rank: int | None = None
+    ranked: int | None = None
+    tied: bool = False
+    peers_counted: int | None = None
+    peers_named: int | None = None
+
+
+@dataclass(frozen=True)
+class Peers:
+    """Other municipalities' figures, for rank and comparables targets: every municipality's
+    value by period (start, end), keyed by whatever the caller uses (an area id), with the
+    target's own municipality among them as `own`, and its named comparables as `group`."""
+
+    own: object
+    values: Mapping[tuple[date, date], Mapping[object, Decimal]] = field(default_factory=dict)
+    group: frozenset = frozenset()
+
+
+# -- ranking: pure, shared with the one-indicator page ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ranked:
+    area: object  # whatever the caller ranks: an Area, a name, an id
+    value: Decimal
+    rank: int  # 1 = best
+    tied: bool  # another area has the same value, and so the same rank
+
+
+def ranking(pairs, *, lower_is_better: bool) -> list[Ranked]:
+    """(area, value) pairs ranked best first. Equal values share a rank and the next rank
+    skips the places they took (1, 2, 2, 4), as a league table counts; within a tie the
+    original order of the pairs is kept."""
+    pairs = list(pairs)
+    ordered = sorted(pairs, key=lambda pair: pair[1], reverse=not lower_is_better)
+    counts = Counter(value for _area, value in pairs)
+    ranked, rank, previous = [], 0, None
+    for place, (area, value) in enumerate(ordered, start=1):
+        if value != previous:
+            rank, previous = place, value
+        ranked.append(Ranked(area, value, rank, counts[value] > 1))
+    return ranked
+
+
+def middle(values: Sequence[Decimal]) -> Decimal | None:
+    """The median, exact: the mean of the two middle values for an even count."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if not n:
+        return None
+    if n % 2:
+        return ordered[n // 2]
+    return (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+
+
+def mean(values: Sequence[Decimal]) -> Decimal | None:
+    return sum(values, Decimal(0)) / len(values) if values else None
 
 
 # The inputs a kind may ask for (its registry entry's `inputs`): the selector that gathers a
@@ -112,7 +194,9 @@ class Result:
 # name to INPUTS, and a gatherer for it in the selectors.
 SERIES = "series"  # the municipality's own series of the indicator
 COMPARISON = "comparison"  # the comparison area's series, and its figure for the baseline
-INPUTS = (SERIES, COMPARISON)
+EXPECTED = "expected"  # the municipality's expected level (y30r21 "Forventet andel")
+PEERS = "peers"  # every municipality's figure for the period, and the named comparables
+INPUTS = (SERIES, COMPARISON, EXPECTED, PEERS)
 
 
 @dataclass(frozen=True)
@@ -121,12 +205,19 @@ class Inputs:
 
     series: Sequence[Point] = ()
     comparison: Sequence[Point] = ()
+    expected: Sequence[Point] = ()
+    peers: Peers | None = None
 
     def held_at(self, period: Point, deadline: date) -> "Inputs":
         """The inputs as assumed at the deadline for a forecast: the comparison area stays where
         it stood in `period`."""
         point = _same_period(self.comparison, period)
-        return replace(self, comparison=(Point(deadline, deadline, point.value),) if point else ())
+        expected = _same_period(self.expected, period)
+        return replace(
+            self,
+            comparison=(Point(deadline, deadline, point.value),) if point else (),
+            expected=(Point(deadline, deadline, expected.value),) if expected else (),
+        )
 
 
 # What a measured kind holds its current figure against: the value `current` must reach
@@ -232,10 +323,43 @@ def required_glide_path(
     return glide_path_value(rule, current.end.year)
 
 
+def required_expected(
+    rule: Rule, current: Point, inputs: Inputs, reasons: list[str]
+) -> Decimal | None:
+    """ "Faktisk andel højst forventet andel − 0,5 pct.-point", "mindst på forventet niveau":
+    the expected level for the same period (y30r21), with the margin on the good side."""
+    expected = _same_period(inputs.expected, current)
+    if expected is None:
+        reasons.append(REASON_NO_EXPECTED)
+        return None
+    return expected.value + _towards_goal(rule) * rule.margin
+
+
+def required_published_rank(
+    rule: Rule, current: Point, inputs: Inputs, reasons: list[str]
+) -> Decimal | None:
+    """A published rank's line: flat at the place asked (a computed rank has no line on the
+    figures' axis)."""
+    return rule.target_value if rule.rank_published else None
+
+
+def required_comparables(
+    rule: Rule, current: Point, inputs: Inputs, reasons: list[str]
+) -> Decimal | None:
+    """The comparables' mean, median or best for current's period, with the margin: the
+    chart's line of a comparables target."""
+    if inputs.peers is None:
+        return None
+    group = comparables_of(_peer_values(current, inputs.peers), inputs.peers)
+    if not group:
+        return None
+    return comparables_reference(rule, group) + _towards_goal(rule) * rule.margin
+
+
 # -- the engine ------------------------------------------------------------------------------
 
 
-def _window(rule: Rule, series: Sequence[Point], as_of: date) -> list[Point]:
+def counted_window(rule: Rule, series: Sequence[Point], as_of: date) -> list[Point]:
     """The figures that count for the target: from measure_from, to the deadline, known by as_of."""
     last_day = min(as_of, rule.deadline)
     return sorted(
@@ -262,7 +386,7 @@ def measured(required: RequiredValue) -> Callable[[Rule, Inputs, date], Result]:
     def evaluate(rule: Rule, inputs: Inputs, as_of: date) -> Result:
         rule, revision = rule_in_force(rule, as_of)
         final = as_of > rule.deadline
-        window = _window(rule, inputs.series, as_of)
+        window = counted_window(rule, inputs.series, as_of)
         if not window:
             return _no_measurement(rule, final, revision)
         current = window[-1]
@@ -275,7 +399,9 @@ def measured(required: RequiredValue) -> Callable[[Rule, Inputs, date], Result]:
             baseline=rule.baseline,
             development=current.value - rule.baseline.value if rule.baseline else None,
             required=value,
-            comparison=_same_period(inputs.comparison, current),
+            # what the figure was compared with: the comparison area's, or the expected level
+            comparison=_same_period(inputs.comparison, current)
+            or _same_period(inputs.expected, current),
             revision=revision,
             reasons=tuple(reasons),
         )
@@ -335,15 +461,20 @@ def _project(points: Sequence[Point], deadline: date) -> Decimal:
 
 
 def evaluate_cumulative(rule: Rule, inputs: Inputs, as_of: date) -> Result:
-    """ "Mindst 25 … inden udgangen af 2021": the figures in the window add up."""
+    """ "Mindst 25 … inden udgangen af 2021": the figures in the window add up, or, where each
+    figure is a running total so far, the latest is the total."""
     rule, revision = rule_in_force(rule, as_of)
     final = as_of > rule.deadline
-    window = _window(rule, inputs.series, as_of)
+    window = counted_window(rule, inputs.series, as_of)
     if not window:
         return _no_measurement(rule, final, revision)
-    total = sum((p.value for p in window), Decimal(0))
-    label = window[-1].label if len(window) == 1 else f"{window[0].label} – {window[-1].label}"
-    current = Point(window[0].start, window[-1].end, total, label)
+    if rule.count_mode == RUNNING_TOTAL:
+        current = window[-1]
+        total = current.value
+    else:
+        total = sum((p.value for p in window), Decimal(0))
+        label = window[-1].label if len(window) == 1 else f"{window[0].label} – {window[-1].label}"
+        current = Point(window[0].start, window[-1].end, total, label)
     status = compare(total, rule.target_value, rule)
     result = Result(
         status=status,
@@ -356,7 +487,9 @@ def evaluate_cumulative(rule: Rule, inputs: Inputs, as_of: date) -> Result:
     )
     if final or status == MET:
         return replace(result, forecast=None if final else ON_TRACK)
-    start = rule.measure_from or window[0].start
+    # The pace is counted from the target's own start, else from where the counted figures
+    # begin: a quarter's count is a quarter's pace, not one spread over the plan's years.
+    start = rule.count_from or current.start
     elapsed = (window[-1].end - start).days + 1
     whole = (rule.deadline - start).days + 1
     projected = (total * whole / elapsed).quantize(_PATH_QUANTUM)
@@ -364,6 +497,105 @@ def evaluate_cumulative(rule: Rule, inputs: Inputs, as_of: date) -> Result:
     forecast = {MET: ON_TRACK, NEAR: AT_RISK, NOT_MET: OFF_TRACK}[verdict]
     return replace(
         result, forecast=forecast, projected=projected, required_at_deadline=rule.target_value
+    )
+
+
+def _peer_values(current: Point, peers: Peers | None) -> dict:
+    """Every municipality's figure for the current figure's period, the target's own one
+    being the current figure itself."""
+    if peers is None:
+        return {}
+    values = dict(peers.values.get((current.start, current.end)) or {})
+    values[peers.own] = current.value
+    return values
+
+
+def _place(values: Mapping, own, rule: Rule) -> tuple[int, int, bool]:
+    """(rank, how many ranked, shared) of `own` among the values."""
+    for entry in ranking(values.items(), lower_is_better=rule.lower_is_better):
+        if entry.area == own:
+            return entry.rank, len(values), entry.tied
+    raise KeyError(own)  # _peer_values always puts own among them
+
+
+def comparables_of(values: Mapping, peers: Peers) -> dict:
+    """The named comparables' figures among the values (the municipality itself left out)."""
+    return {k: v for k, v in values.items() if k in peers.group and k != peers.own}
+
+
+def comparables_reference(rule: Rule, group: Mapping) -> Decimal:
+    """What "sammenlignelige kommuner" stand at: their mean, their median, or their best
+    ("bedst blandt sammenlignelige kommuner": at least as good as the best of them, a shared
+    first place meeting it)."""
+    figures = list(group.values())
+    if rule.comparable_measure == BEST:
+        return (min if rule.lower_is_better else max)(figures)
+    if rule.comparable_measure == MEDIAN:
+        return middle(figures)
+    return mean(figures)
+
+
+def _against_peers(rule: Rule, inputs: Inputs, as_of: date):
+    """The rule in force, and the municipality's latest counted figure with the base Result,
+    or the finished Result when there is no figure. No forecast for these kinds: a place
+    depends on the others' figures, which no trend of one's own foretells."""
+    rule, revision = rule_in_force(rule, as_of)
+    final = as_of > rule.deadline
+    window = counted_window(rule, inputs.series, as_of)
+    if not window:
+        return rule, None, _no_measurement(rule, final, revision)
+    current = window[-1]
+    return rule, current, Result(status=NO_DATA, final=final, current=current, revision=revision)
+
+
+def evaluate_rank(rule: Rule, inputs: Inputs, as_of: date) -> Result:
+    """ "Placering højst 20", "blandt de 20 bedste": the place among every municipality's
+    figure for the period of the municipality's latest one (ties shared), or the published
+    place when the figures are the rank (y30r21 "Placering på benchmarkranglisten")."""
+    rule, current, base = _against_peers(rule, inputs, as_of)
+    if current is None:
+        return base
+    values = _peer_values(current, inputs.peers)
+    if rule.rank_published:
+        rank = int(current.value)
+        shared = sum(1 for v in values.values() if v == current.value) > 1
+        ranked = len(values) if len(values) > 1 else None
+    else:
+        if len(values) < 2:
+            return replace(base, reasons=(REASON_NO_PEERS,))
+        rank, ranked, shared = _place(values, inputs.peers.own, rule)
+    status = compare(Decimal(rank), rule.target_value, replace(rule, bound=AT_MOST))
+    return replace(
+        base, status=status, required=rule.target_value, rank=rank, ranked=ranked, tied=shared
+    )
+
+
+def evaluate_comparables(rule: Rule, inputs: Inputs, as_of: date) -> Result:
+    """ "Bedre end gennemsnittet (medianen) af sammenlignelige kommuner", "bedst blandt
+    sammenlignelige kommuner": the figure against the named comparables' figures for the same
+    period; those without a figure are left out, and said."""
+    rule, current, base = _against_peers(rule, inputs, as_of)
+    if current is None:
+        return base
+    peers = inputs.peers
+    named = len(peers.group) if peers is not None else 0
+    if not named:
+        return replace(base, reasons=(REASON_NO_COMPARABLES,))
+    group = comparables_of(_peer_values(current, peers), peers)
+    base = replace(base, peers_counted=len(group), peers_named=named)
+    if not group:
+        return replace(base, reasons=(REASON_NO_PEERS,))
+    if rule.comparable_measure == BEST:
+        rank, ranked, shared = _place({**group, peers.own: current.value}, peers.own, rule)
+        base = replace(base, rank=rank, ranked=ranked, tied=shared)
+    reference = comparables_reference(rule, group)
+    required = reference + _towards_goal(rule) * rule.margin
+    return replace(
+        base,
+        status=compare(current.value, required, rule),
+        required=required,
+        comparison=Point(current.start, current.end, reference),
+        reasons=(REASON_PEERS_MISSING,) if len(group) < named else (),
     )
 
 

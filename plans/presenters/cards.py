@@ -10,7 +10,9 @@ from decimal import Decimal
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from kpis.danish import format_number
 from plans.engine import kinds
 from plans.engine import status as engine
 from plans.models import StatusFields, Target
@@ -34,7 +36,51 @@ REASON_LABELS = {
     engine.REASON_NO_COMPARISON: _("No comparison figure for the same period."),
     engine.REASON_NO_COMPARISON_BASELINE: _("No comparison figure for the baseline period."),
     engine.REASON_TOO_FEW_POINTS: _("Too few figures for a forecast."),
+    engine.REASON_NO_EXPECTED: _("No expected level for the same period."),
+    engine.REASON_NO_PEERS: _("No other municipality has a figure for the period."),
+    engine.REASON_NO_COMPARABLES: _("The municipality has named no comparable municipalities."),
+    engine.REASON_PEERS_MISSING: _("Some comparable municipalities have no figure for the period."),
 }
+COMPARABLE_MEASURE_LABELS = {
+    engine.MEAN: _("average"),
+    engine.MEDIAN: _("median"),
+    engine.BEST: _("best"),
+}
+
+
+def expected_sentence(indicator, actual: Decimal, expected: Decimal) -> str:
+    """ "Faktisk 8,53 % mod forventet 8,91 %: 0,38 pct.-point bedre end forventet": an actual
+    figure against the level expected of the municipality, better or worse in the indicator's
+    good direction. The card and the one-indicator page say it the same way."""
+    difference = indicator.quantize(actual - expected)
+    values = {
+        "actual": indicator.format_value(actual),
+        "expected": indicator.format_value(expected),
+        "difference": format_number(abs(difference), indicator.decimals),
+    }
+    if difference == 0:
+        return _("Actual %(actual)s against expected %(expected)s: at the expected level") % values
+    better = (difference < 0) == (indicator.direction == indicator.Direction.LOWER)
+    if indicator.is_share:
+        if better:
+            text = _(
+                "Actual %(actual)s against expected %(expected)s: %(difference)s percentage "
+                "points better than expected"
+            )
+        else:
+            text = _(
+                "Actual %(actual)s against expected %(expected)s: %(difference)s percentage "
+                "points worse than expected"
+            )
+    elif better:
+        text = _(
+            "Actual %(actual)s against expected %(expected)s: %(difference)s better than expected"
+        )
+    else:
+        text = _(
+            "Actual %(actual)s against expected %(expected)s: %(difference)s worse than expected"
+        )
+    return text % values
 
 
 @dataclass(frozen=True)
@@ -116,6 +162,66 @@ class Card:
         if self.result.comparison is None or not self.target.comparison_area:
             return ""
         return f"{self.target.comparison_area.name}: {self._format(self.result.comparison.value)}"
+
+    # -- the benchmark kinds -------------------------------------------------------------
+
+    @property
+    def place(self):
+        """ "Nr. 12 af 98", "Nr. 2 (delt) af 98": a rank, and whether another shares it."""
+        rank, ranked = self.result.rank, self.result.ranked
+        if rank is None:
+            return ""
+        shared = pgettext_lazy("rank", " (shared)") if self.result.tied else ""
+        if ranked is None:
+            return _("No. %(rank)s%(shared)s") % {"rank": rank, "shared": shared}
+        return _("No. %(rank)s%(shared)s of %(ranked)s") % {
+            "rank": rank,
+            "shared": shared,
+            "ranked": ranked,
+        }
+
+    @property
+    def against_expected(self):
+        """ "Faktisk 8,53 % mod forventet 8,91 %: 0,38 pct.-point bedre end forventet"."""
+        current, expected = self.result.current, self.result.comparison
+        if self.target.kind != Target.Kind.EXPECTED or current is None or expected is None:
+            return ""
+        return expected_sentence(self.target.indicator, current.value, expected.value)
+
+    @property
+    def among_comparables(self):
+        """ "Sammenlignelige kommuner (gennemsnit): 9,0 %, 3 af 3 med tal"."""
+        if self.target.kind != Target.Kind.COMPARABLES or self.result.comparison is None:
+            return ""
+        values = {
+            "measure": COMPARABLE_MEASURE_LABELS[self.target.comparable_measure],
+            "value": self._format(self.result.comparison.value),
+            "counted": self.result.peers_counted,
+            "named": self.result.peers_named,
+        }
+        text = _(
+            "Comparable municipalities (%(measure)s): %(value)s, "
+            "%(counted)s of %(named)s with a figure"
+        )
+        return text % values
+
+    @property
+    def detail(self):
+        """What the status line says the figure was held against."""
+        if self.result.current is None:
+            return ""
+        if self.target.kind == Target.Kind.RANK and self.result.rank is not None:
+            # "Nr. 12 af 98 mod højst nr. 20": the place, not the figure it was ranked by
+            return _("%(value)s against %(requirement)s") % {
+                "value": self.place,
+                "requirement": self.requirement,
+            }
+        if not self.requirement:
+            return ""
+        return _("%(value)s against %(requirement)s") % {
+            "value": self.value,
+            "requirement": self.requirement,
+        }
 
     @property
     def measured(self):

@@ -2,18 +2,20 @@
 figure ranked, hele landet, the regions and the municipality's RAR area or council beside it,
 the chosen municipality's position and its comparable municipalities; and charts of both.
 
-The reads are in plans.selectors_indicators; nothing here queries the database itself, so the
+The reads are in plans.selectors.indicators; nothing here queries the database itself, so the
 page's queries are a fixed set whatever the number of municipalities and figures.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import pandas as pd
 from django.utils.translation import gettext as _
 
 from kpis.models import Area, Indicator
+from plans.engine import status as engine
 from plans.presenters import charts
+from plans.presenters.cards import expected_sentence
 from plans.selectors import indicators as select
 from plans.tables.indicators import RankingTable
 from plans.tables.series import SeriesTable
@@ -36,6 +38,12 @@ class RankRow:
     own: bool
     comparable: bool
     raw_value: Decimal
+    # Beside the rank, the level expected of the municipality (y30r21), where the indicator
+    # has one: "Nr. 12 af 98" and "0,38 pct.-point bedre end forventet" side by side.
+    expected: str = ""
+    expected_gap: str = ""  # actual minus expected, in the indicator's unit
+    against_expected: str = ""
+    raw_expected: Decimal | None = None
 
 
 @dataclass
@@ -148,6 +156,9 @@ def indicator_country(
     view.rows = _rank_rows(indicator, municipalities, values, chosen, comparable_ids, difference,
                            own_label=_("Your municipality") if view.chosen_is_own
                            else _("Chosen municipality"))  # fmt: skip
+    if indicator.expected_by_id:
+        expected = select.values_for_period(indicator.expected_by, period.pk, by_id)
+        view.rows = [_with_expected(indicator, row, expected.get(row.area.pk)) for row in view.rows]
     view.table = _ranking_table(indicator, view.rows, period, national)
     view.position = next((r for r in view.rows if r.own), None)
     if chosen:
@@ -190,7 +201,7 @@ def _comparison_areas(indicator, areas, values, chosen, groups, difference) -> l
 def _rank_rows(indicator, municipalities, values, chosen, comparable_ids, difference, *,
                own_label) -> list[RankRow]:  # fmt: skip
     pairs = [(m, values[m.pk]) for m in municipalities if m.pk in values]
-    ranked = select.ranking(pairs, lower_is_better=indicator.direction == Indicator.Direction.LOWER)
+    ranked = engine.ranking(pairs, lower_is_better=indicator.direction == Indicator.Direction.LOWER)
     rows = []
     for entry in ranked:
         area = entry.area
@@ -207,13 +218,25 @@ def _rank_rows(indicator, municipalities, values, chosen, comparable_ids, differ
     return rows
 
 
+def _with_expected(indicator, row: RankRow, expected: Decimal | None) -> RankRow:
+    if expected is None:
+        return row
+    return replace(
+        row,
+        expected=indicator.format_value(expected),
+        expected_gap=indicator.format_development(row.raw_value - expected),
+        against_expected=expected_sentence(indicator, row.raw_value, expected),
+        raw_expected=expected,
+    )
+
+
 def _ranking_table(indicator, rows, period, national) -> RankingTable:
     caption = _("Every municipality, %(period)s") % {"period": period.label}
     return RankingTable(rows, indicator=indicator, national=national, caption=caption)
 
 
 def _summary(indicator, with_figure, difference, by_id, comparable_ids, values) -> Summary:
-    average, median = select.mean(with_figure), select.middle(with_figure)
+    average, median = engine.mean(with_figure), engine.middle(with_figure)
     return Summary(
         count=len(with_figure),
         mean=average,
@@ -275,7 +298,7 @@ def _series(indicator, kind, chosen, country, comparable_ids):
         if country:
             cells.append(entry["own"].get(country.pk))
         if comparable_ids:
-            cells.append(select.mean(entry["comparables"]))
+            cells.append(engine.mean(entry["comparables"]))
         rows.append({"period": spec.label, **dict(zip(keys, cells, strict=True))})
         for name, value in zip(columns, cells, strict=True):
             if value is not None:

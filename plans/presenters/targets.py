@@ -1,18 +1,18 @@
 """What the pages show, assembled from selectors: the tables and charts of a target, an indicator
 and a plan. Views call these and render; nothing here writes."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from kpis.models import Area, Indicator, Measurement, MeasurementRevision
+from kpis.models import Area, Indicator, Measurement, MeasurementRevision, Period
 from kpis.selectors import groups_of
 from plans.engine import kinds
 from plans.engine import status as engine
-from plans.models import ReportingRound
+from plans.models import ReportingRound, Target
 from plans.presenters import charts
 from plans.presenters.cards import Card
 from plans.selectors import targets as selectors
@@ -83,19 +83,33 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     measurements = Measurement.objects.filter(indicator=indicator, area__in=areas).select_related(
         "period", "area"
     )
-    if target.period_kind:
-        measurements = measurements.filter(period__kind=target.period_kind)
+    shown = _shown_kinds(target)
+    if shown:
+        measurements = measurements.filter(period__kind__in=shown)
     frame = _frame(measurements, indicator)
     revised = _revised_since_approval(target, [m.pk for m in measurements])
+    # The target's own figures: a target on the year is judged on the year, while its page also
+    # shows the months around it, as a series of their own.
+    judged = frame[frame["kind"] == target.period_kind] if target.period_kind else frame
+    if len(shown) > 1:
+        months = frame["kind"] != target.period_kind
+        frame.loc[months, "area"] = frame.loc[months, "area"] + " (" + _("months") + ")"
 
     comparison = frame[frame["area_id"] == target.comparison_area_id]
     figures = zip(comparison["period_id"], comparison["value"], strict=True)
     rule = selectors.target_rule(target, figures)
-    line = kinds.requirement_series(
-        rule,
-        _points(frame, municipality.pk),
-        _points(frame, target.comparison_area_id) if target.comparison_area_id else [],
+    inputs = engine.Inputs(
+        series=_points(judged, municipality.pk),
+        comparison=_points(judged, target.comparison_area_id) if target.comparison_area_id else [],
     )
+    if target.kind == Target.Kind.EXPECTED and indicator.expected_by_id:
+        expected = _expected_frame(target, municipality)
+        frame = pd.concat([frame, expected], ignore_index=True) if len(expected) else frame
+        areas = areas + [SeriesOwner(EXPECTED_SERIES, _("Expected level"))]
+        inputs = replace(inputs, expected=_points(expected, EXPECTED_SERIES))
+    if target.kind == Target.Kind.COMPARABLES:
+        inputs = replace(inputs, peers=_comparables_peers(target, municipality, visible_areas))
+    line = kinds.requirement_series(rule, inputs=inputs)
     required = pd.DataFrame(
         [{"end": p.end, "value": value} for p, value in line], columns=["end", "value"]
     )
@@ -113,14 +127,64 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     )
     columns, records = _series_records(frame, areas, revised)
     if len(line):
-        by_end = {p.end: value for p, value in line}
+        by_span = {(p.start, p.end): value for p, value in line}
         columns.append(("target", _("Target")))
         for record in records:
-            record["target"] = by_end.get(record["end"])
+            record["target"] = by_span.get((record["start"], record["end"]))
     table = SeriesTable(
         records, columns=columns, indicator=indicator, key="data", caption=_("Figures")
     )
     return Figures(table, figure.to_json())
+
+
+@dataclass(frozen=True)
+class SeriesOwner:
+    """A column of the figures table that is not an area: the expected level."""
+
+    pk: int
+    name: str
+
+
+EXPECTED_SERIES = -1  # the expected level's rows in a target's frame (no area has this id)
+
+
+def _shown_kinds(target) -> list[str]:
+    """The period kinds a target's page shows: its own, and the months around a year."""
+    if not target.period_kind:
+        return []
+    if target.period_kind == Period.Kind.YEAR:
+        return [Period.Kind.YEAR, Period.Kind.MONTH]
+    return [target.period_kind]
+
+
+def _expected_frame(target, municipality) -> pd.DataFrame:
+    """The municipality's expected level (y30r21 "Forventet andel") as a series of the frame."""
+    expected = Measurement.objects.filter(
+        indicator_id=target.indicator.expected_by_id, area=municipality
+    ).select_related("period", "area")
+    if target.period_kind:
+        expected = expected.filter(period__kind=target.period_kind)
+    frame = _frame(expected, target.indicator)
+    frame["area"], frame["area_id"] = _("Expected level"), EXPECTED_SERIES
+    return frame
+
+
+def _comparables_peers(target, municipality, visible_areas) -> engine.Peers:
+    """The named comparables' figures the user may see, for the chart's line of their average
+    (median, best) in every period. One query."""
+    rows = Measurement.objects.filter(
+        indicator=target.indicator,
+        area__in=visible_areas.filter(pk__in=municipality.comparables.values("pk")),
+    )
+    if target.period_kind:
+        rows = rows.filter(period__kind=target.period_kind)
+    values = {}
+    for area_id, start, end, value in rows.order_by().values_list(
+        "area_id", "period__start", "period__end", "value"
+    ):
+        values.setdefault((start, end), {})[area_id] = value
+    named = frozenset(municipality.comparables.values_list("pk", flat=True))
+    return engine.Peers(municipality.pk, values, named)
 
 
 def _revised_since_approval(target, measurement_ids) -> set[int]:
@@ -139,7 +203,7 @@ def _revised_since_approval(target, measurement_ids) -> set[int]:
 
 def _series_records(frame: pd.DataFrame, areas, revised=()):
     """The columns (one per area that has figures) and records of a SeriesTable: a record per
-    period, with its end. A figure revised since the last approved round is marked."""
+    period, with its start and end. A figure revised since the last approved round is marked."""
     present = [a for a in areas if (frame["area_id"] == a.pk).any()]
     columns = [(f"area_{a.pk}", a.name) for a in present]
     periods = frame[["start", "end", "label"]].drop_duplicates().sort_values(["end", "start"])
@@ -149,7 +213,12 @@ def _series_records(frame: pd.DataFrame, areas, revised=()):
     }
     records = []
     for period in periods.itertuples(index=False):
-        record = {"period": period.label, "end": period.end, "revised": set()}
+        record = {
+            "period": period.label,
+            "start": period.start,
+            "end": period.end,
+            "revised": set(),
+        }
         for area in present:
             key = (area.pk, period.start, period.end)
             record[f"area_{area.pk}"] = values.get(key)

@@ -1,5 +1,7 @@
 """Reads for one indicator across the country: which periods have figures, every area's figure
-for one period, a municipality's comparison series; and the pure ranking of municipalities.
+for one period, a municipality's comparison series. The ranking itself (ties shared), the
+mean and the median are the status engine's (plans.engine.status), so a rank target counts
+places as the page does.
 
 Every read starts from the areas the user may see (plans.access.visible_areas), so a private
 municipality's figure is neither shown nor counted for someone who may not read it.
@@ -14,47 +16,6 @@ from django.db.models import Count, QuerySet
 
 from kpis.models import Area, Indicator, Measurement, Period
 from kpis.periods import PeriodSpec
-
-# -- the ranking: pure, no ORM ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ranked:
-    area: object  # whatever the caller ranks: an Area, a name
-    value: Decimal
-    rank: int  # 1 = best
-    tied: bool  # another area has the same value, and so the same rank
-
-
-def ranking(pairs, *, lower_is_better: bool) -> list[Ranked]:
-    """(area, value) pairs ranked best first. Equal values share a rank and the next rank
-    skips the places they took (1, 2, 2, 4), as a league table counts; within a tie the
-    original order of the pairs is kept."""
-    pairs = list(pairs)
-    ordered = sorted(pairs, key=lambda pair: pair[1], reverse=not lower_is_better)
-    counts = Counter(value for _area, value in pairs)
-    ranked, rank, previous = [], 0, None
-    for place, (area, value) in enumerate(ordered, start=1):
-        if value != previous:
-            rank, previous = place, value
-        ranked.append(Ranked(area, value, rank, counts[value] > 1))
-    return ranked
-
-
-def middle(values: list[Decimal]) -> Decimal | None:
-    """The median, exact: the mean of the two middle values for an even count."""
-    ordered = sorted(values)
-    n = len(ordered)
-    if not n:
-        return None
-    if n % 2:
-        return ordered[n // 2]
-    return (ordered[n // 2 - 1] + ordered[n // 2]) / 2
-
-
-def mean(values: list[Decimal]) -> Decimal | None:
-    return sum(values, Decimal(0)) / len(values) if values else None
-
 
 # -- reads ------------------------------------------------------------------------------------
 

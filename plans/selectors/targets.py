@@ -2,18 +2,28 @@
 hands them to the pure engine (plans.status)."""
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, reduce
+from operator import or_
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from kpis.models import Measurement, Period
+from kpis.models import Area, Measurement, Period
 from plans.engine import kinds
 from plans.engine import status as engine
 from plans.models import PREFETCHED_REVISIONS, FocusArea, Plan, StatusFields, Target
+
+# Kinds that read other municipalities' figures (a rank, the comparables): any municipality's
+# figure of their indicator can change their status.
+PEER_KINDS = tuple(k.key for k in kinds.KINDS if engine.PEERS in k.inputs)
+
+
+def _reads_peers(target: Target) -> bool:
+    return target.kind in PEER_KINDS
 
 
 def targets_with_definitions() -> QuerySet[Target]:
@@ -33,6 +43,14 @@ def targets_touched_by(series) -> QuerySet[Target]:
     for indicator_id, area_id in series:
         touched |= Q(indicator_id=indicator_id) & (
             Q(plan__municipality_id=area_id) | Q(comparison_area_id=area_id)
+        )
+        # Any municipality's figure can move a rank or the comparables' average; an expected
+        # level moves its municipality's expected-level targets.
+        touched |= Q(indicator_id=indicator_id, kind__in=PEER_KINDS)
+        touched |= Q(
+            indicator__expected_by_id=indicator_id,
+            kind=Target.Kind.EXPECTED,
+            plan__municipality_id=area_id,
         )
     if not touched:
         return Target.objects.none()
@@ -58,6 +76,8 @@ def _series_by_key(targets) -> tuple[dict[tuple[int, int], list[tuple[int, Decim
             areas_by_indicator[target.indicator_id].add(target.plan.municipality_id)
         if engine.COMPARISON in inputs and target.comparison_area_id:
             areas_by_indicator[target.indicator_id].add(target.comparison_area_id)
+        if engine.EXPECTED in inputs and target.indicator.expected_by_id:
+            areas_by_indicator[target.indicator.expected_by_id].add(target.plan.municipality_id)
         period_kinds.add(target.period_kind)  # "" for a target that takes any kind
         starts.append(target.measure_from or target.plan.starts_on)
         ends.append(target.deadline)
@@ -147,19 +167,82 @@ def evaluate_targets(targets, *, as_of: date) -> dict[int, engine.Result]:
                 chosen.append(engine.Point(period.start, period.end, figure[1], labels[period.pk]))
         return chosen
 
-    # How each input a kind declares (plans.engine.kinds) is read from the figures fetched.
+    # How each input a kind declares (plans.engine.kinds) is read from the figures fetched;
+    # the peers (every municipality's figure for the period) after, in one read for the batch.
     gatherers = {
         engine.SERIES: lambda t: points((t.indicator_id, t.plan.municipality_id), t.period_kind),
         engine.COMPARISON: lambda t: points((t.indicator_id, t.comparison_area_id), t.period_kind),
+        engine.EXPECTED: lambda t: points(
+            (t.indicator.expected_by_id, t.plan.municipality_id), t.period_kind
+        ),
     }
-    results = {}
+    prepared = []
     for target in targets:
         kind = kinds.get(target.kind)
-        inputs = engine.Inputs(**{name: gatherers[name](target) for name in kind.inputs})
+        inputs = engine.Inputs(
+            **{name: gatherers[name](target) for name in kind.inputs if name in gatherers}
+        )
         other = series.get((target.indicator_id, target.comparison_area_id), ())
         rule = target_rule(target, other if engine.COMPARISON in kind.inputs else ())
-        results[target.pk] = kinds.evaluate(rule, inputs=inputs, as_of=as_of)
-    return results
+        prepared.append((target, rule, inputs))
+    peers = _peers(
+        [(t, rule, inputs.series) for t, rule, inputs in prepared if _reads_peers(t)], as_of=as_of
+    )
+    return {
+        target.pk: kinds.evaluate(
+            rule, inputs=replace(inputs, peers=peers.get(target.pk)), as_of=as_of
+        )
+        for target, rule, inputs in prepared
+    }
+
+
+def _peers(targets, *, as_of: date) -> dict[int, engine.Peers]:
+    """For rank and comparables targets, every municipality's figure of the indicator for the
+    period each target is judged on (that of its municipality's latest counted figure), and
+    its named comparables. Two queries for the whole batch, not one per municipality.
+
+    Counted are the figures of municipalities whose dashboards are public, and every figure of
+    an indicator fetched from jobindsats.dk (published there): a private municipality's typed
+    figures do not move another's average on a public page."""
+    wanted = {}  # target id -> (indicator id, period (start, end))
+    for target, rule, series in targets:
+        counted = engine.counted_window(rule, series, as_of)
+        if counted:
+            wanted[target.pk] = (target.indicator_id, (counted[-1].start, counted[-1].end))
+    if not wanted:
+        return {}
+    indicators = {indicator for indicator, _span in wanted.values()}
+    spans = {span for _indicator, span in wanted.values()}
+    period_ids = Period.objects.filter(
+        reduce(or_, (Q(start=start, end=end) for start, end in spans))
+    ).values_list("pk", flat=True)
+    rows = (
+        Measurement.objects.filter(
+            indicator_id__in=indicators,
+            period_id__in=list(period_ids),
+            area__kind=Area.Kind.MUNICIPALITY,
+        )
+        .filter(Q(area__public_dashboards=True) | Q(indicator__source__isnull=False))
+        .order_by()
+        .values_list("indicator_id", "period__start", "period__end", "area_id", "value")
+    )
+    field = defaultdict(dict)  # (indicator, (start, end)) -> {area id: value}
+    for indicator_id, start, end, area_id, value in rows:
+        field[(indicator_id, (start, end))][area_id] = value
+    municipalities = {t.plan.municipality_id for t, _r, _s in targets if t.pk in wanted}
+    groups = defaultdict(set)
+    for through in Area.comparables.through.objects.filter(from_area_id__in=municipalities):
+        groups[through.from_area_id].add(through.to_area_id)
+    peers = {}
+    for target, _rule, _series in targets:
+        if target.pk not in wanted:
+            continue
+        indicator_id, span = wanted[target.pk]
+        municipality = target.plan.municipality_id
+        peers[target.pk] = engine.Peers(
+            municipality, {span: field[(indicator_id, span)]}, frozenset(groups[municipality])
+        )
+    return peers
 
 
 def target_rule(target: Target, comparison_figures) -> engine.Rule:

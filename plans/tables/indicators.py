@@ -17,11 +17,16 @@ class RankingTable(DataTable):
     municipality = Column(_("Municipality"), accessor="area__name", row_header=True)
     value = NumberColumn(_("Value"), show=str)
     difference = NumberColumn(_("Difference from the whole country"), show=str)
+    # Only for an indicator that names its expected level (STAR's benchmark, y30r21).
+    expected = NumberColumn(_("Expected level"), show=str)
+    expected_gap = NumberColumn(_("Actual minus expected"), show=str)
     mark = Column(_("Mark"))
 
     css_class = "table data-table ranking"
 
     def __init__(self, rows, *, indicator, national, **kwargs):
+        if indicator.expected_by_id is None:
+            kwargs.setdefault("exclude", ("expected", "expected_gap"))
         super().__init__(rows, **kwargs)
         self.indicator = indicator
         self.national = national
@@ -45,3 +50,11 @@ class RankingTable(DataTable):
         if self.national is None:
             return None
         return self.indicator.quantize(record.raw_value - self.national)
+
+    def value_expected(self, record):
+        return self.indicator.quantize(record.raw_expected)
+
+    def value_expected_gap(self, record):
+        if record.raw_expected is None:
+            return None
+        return self.indicator.quantize(record.raw_value - record.raw_expected)

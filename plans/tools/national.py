@@ -109,12 +109,19 @@ def _areas(scale) -> list[Area]:
         AreaMembership(member=m, group=rars[n % len(rars)], valid_from=date(2015, 1, 1))
         for n, m in enumerate(municipalities, start=1)
     )
+    # Each names the next few as its comparable municipalities (sammenlignelige kommuner).
+    named = min(COMPARABLES_PER_MUNICIPALITY, len(municipalities) - 1)
+    Area.comparables.through.objects.bulk_create(
+        Area.comparables.through(from_area=m, to_area=municipalities[(i + k) % len(municipalities)])
+        for i, m in enumerate(municipalities)
+        for k in range(1, named + 1)
+    )
     return [country, *rars, *municipalities]
 
 
 def _indicators(scale, rng) -> list[Indicator]:
     units = [Indicator.Unit.PERCENT] * 5 + [Indicator.Unit.COUNT] * 4 + [Indicator.Unit.FTE]
-    return Indicator.objects.bulk_create(
+    made = Indicator.objects.bulk_create(
         Indicator(
             key=f"{PREFIX}-{n:03d}",
             name=f"Syntetisk indikator {n:03d}",
@@ -125,6 +132,13 @@ def _indicators(scale, rng) -> list[Indicator]:
         )
         for n in range(1, scale.indicators + 1)
     )
+    # Every share has an expected level, as y30r21's "Faktisk andel" has its "Forventet
+    # andel": here another synthetic share (only the target's own direction is read).
+    shares = [i for i in made if i.unit == Indicator.Unit.PERCENT]
+    for n, indicator in enumerate(shares):
+        indicator.expected_by = shares[(n + 1) % len(shares)] if len(shares) > 1 else None
+    Indicator.objects.bulk_update(shares, ["expected_by"])
+    return made
 
 
 def _periods(scale) -> list[Period]:
@@ -197,6 +211,7 @@ def _figures(scale, areas, indicators, period_rows, *, log) -> int:
 KINDS = [k for k in kinds.KINDS if k.example for _ in range(k.share_of_twenty)]
 # A kind a target cannot have on its indicator (a cumulative share) becomes the first one.
 FALLBACK = kinds.KINDS[0]
+COMPARABLES_PER_MUNICIPALITY = 5
 
 
 def _plans(scale, areas, indicators, period_rows, rng) -> int:
@@ -284,6 +299,7 @@ def _target(plan, n, indicator, country, baseline, rng) -> Target:
         if engine.COMPARISON in kind.inputs
         else None,
         month_kind=periods.MONTH,
+        has_expected=indicator.expected_by_id is not None,
     )
     definition = kind.example(example)
     if definition is None:
