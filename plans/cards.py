@@ -8,9 +8,13 @@ the same everywhere.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
+
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from kpis.models import Area, Measurement
 
 from . import status as engine
 from .models import StatusFields, Target
@@ -35,6 +39,31 @@ REASON_LABELS = {
     engine.REASON_NO_COMPARISON_BASELINE: _("No comparison figure for the baseline period."),
     engine.REASON_TOO_FEW_POINTS: _("Too few figures for a forecast."),
 }
+STARTING_VERDICTS = {
+    engine.MET: _("On the baseline the target would be met"),
+    engine.NEAR: _("On the baseline the target would be near"),
+    engine.NOT_MET: _("On the baseline the target would not be met"),
+}
+
+
+def bound_word(target: Target, *, heading=False):
+    """The requirement's word: "højst", "mindst", "under", "over" inside a sentence ("969 mod
+    højst 1.075"), and "Maksimalt", "Minimum", "Under", "Over" heading the Måltal line, as the
+    documents write it ("Måltal 2023: Maksimalt 1.075")."""
+    at_most = target.bound == Target.Bound.AT_MOST
+    if target.strict:
+        if heading:
+            return pgettext_lazy("target line", "Under") if at_most else pgettext_lazy(
+                "target line", "Over"
+            )
+        return pgettext_lazy("requirement", "under") if at_most else pgettext_lazy(
+            "requirement", "over"
+        )
+    if heading:
+        return pgettext_lazy("target line", "At most") if at_most else pgettext_lazy(
+            "target line", "At least"
+        )
+    return _("at most") if at_most else _("at least")
 
 
 def result_from_status(stored: StatusFields | None) -> engine.Result:
@@ -63,9 +92,28 @@ def result_from_status(stored: StatusFields | None) -> engine.Result:
 
 
 @dataclass(frozen=True)
+class StartingPoint:
+    """Where a target starts, before the first figure of its window: the baseline, the
+    comparison area's figure for the same period, and whether the baseline would meet the
+    target. Never a status: the card's status stays "Ingen data endnu"."""
+
+    value: str
+    period: str
+    comparison: str  # "Hele landet: 2,7 %", or ""
+    verdict: str  # engine.MET, NEAR, NOT_MET, or "" where that cannot be said
+    required: str  # "højst 1,7 %"
+
+    @property
+    def verdict_label(self):
+        return STARTING_VERDICTS.get(self.verdict, "")
+
+
+@dataclass(frozen=True)
 class Card:
     target: Target
     result: engine.Result
+    # The comparison area and its figure for the baseline period, when there is one.
+    baseline_comparison: tuple[Area, Decimal] | None = None
 
     # -- what the card shows --------------------------------------------------------------
 
@@ -101,6 +149,84 @@ class Card:
     @property
     def wording(self):
         return self.target.wording
+
+    @property
+    def target_line(self):
+        """The Måltal line derived from the definition (and the revision in force), so it
+        cannot say 1.075 while the status is judged against 950: "Maksimalt 950", "Mindst
+        1,0 %-point under Hele landet". A milestone has no value: its wording is the line."""
+        target = self.target
+        if target.kind == Target.Kind.MILESTONE or target.indicator is None:
+            return target.wording
+        revision = self.result.revision
+        head = bound_word(target, heading=True)
+        if target.kind == Target.Kind.RELATIVE:
+            margin = target.margin
+            if revision is not None and revision.margin is not None:
+                margin = revision.margin
+            return self._relative_line(margin)
+        if target.kind == Target.Kind.CHANGE:
+            if target.baseline_value is None:
+                lower = target.bound == Target.Bound.AT_MOST
+                return _("Lower than the baseline") if lower else _("Higher than the baseline")
+            rule = target.rule()
+            required = engine.required_value(rule, rule.baseline, None, [])
+            return f"{head} {self._format(required)}"
+        value = target.target_value
+        if revision is not None and revision.target_value is not None:
+            value = revision.target_value
+        return f"{head} {self._format(value)}" if value is not None else target.wording
+
+    def _relative_line(self, margin):
+        target, area = self.target, self.target.comparison_area.name
+        below = target.bound == Target.Bound.AT_MOST
+        distance = target.indicator.format_development
+        if target.gap_reduction is not None:
+            return _("The gap to %(area)s reduced by at least %(distance)s") % {
+                "area": area, "distance": distance(target.gap_reduction, sign=False)}  # fmt: skip
+        if margin:
+            text = _("At least %(distance)s below %(area)s") if below else _(
+                "At least %(distance)s above %(area)s"
+            )
+            return text % {"distance": distance(margin, sign=False), "area": area}
+        if target.strict:
+            return (_("Below %(area)s") if below else _("Above %(area)s")) % {"area": area}
+        text = _("At most level with %(area)s") if below else _("At least level with %(area)s")
+        return text % {"area": area}
+
+    @property
+    def wording_differs(self):
+        """The document's own words, shown as "Målets ordlyd" where they say more than the
+        derived line ("Maksimalt 1.075" needs no second line; a sentence does)."""
+        return " ".join(self.wording.split()).casefold() != " ".join(
+            str(self.target_line).split()
+        ).casefold()
+
+    @property
+    def starting_point(self) -> StartingPoint | None:
+        """The baseline, shown while the target's window has no figures yet."""
+        target = self.target
+        if self.result.current is not None or target.indicator is None:
+            return None
+        if target.baseline_value is None or target.baseline_period is None:
+            return None
+        comparison, comparison_value = "", None
+        if self.baseline_comparison:
+            area, comparison_value = self.baseline_comparison
+            comparison = f"{area.name}: {self._format(comparison_value)}"
+        relative_to = comparison_value if target.kind == Target.Kind.RELATIVE else None
+        judged = engine.at_baseline(target.rule(comparison_baseline=relative_to), relative_to)
+        verdict, required = "", ""
+        if judged:
+            verdict = judged[1]
+            required = f"{bound_word(target)} {self._format(judged[0])}"
+        return StartingPoint(
+            value=self._format(target.baseline_value),
+            period=target.baseline_period.label,
+            comparison=comparison,
+            verdict=verdict,
+            required=required,
+        )
 
     @property
     def baseline(self):
@@ -147,12 +273,7 @@ class Card:
         """What the value was held against: "højst 1.075", "mindst 70,0 %", "under 7,4 %"."""
         if self.result.required is None:
             return ""
-        strict = self.target.strict
-        if self.target.bound == Target.Bound.AT_MOST:
-            word = pgettext_lazy("requirement", "under") if strict else _("at most")
-        else:
-            word = pgettext_lazy("requirement", "over") if strict else _("at least")
-        return f"{word} {self._format(self.result.required)}"
+        return f"{bound_word(self.target)} {self._format(self.result.required)}"
 
     @property
     def status(self):
@@ -190,6 +311,40 @@ class Card:
 
 def cards_for(targets, results: dict | None = None) -> list[Card]:
     """Cards for targets; from the stored statuses unless results (by target id) are given."""
+    targets = list(targets)
     if results is None:
-        return [Card(t, result_from_status(getattr(t, "status", None))) for t in targets]
-    return [Card(t, results.get(t.pk) or result_from_status(None)) for t in targets]
+        pairs = [(t, result_from_status(getattr(t, "status", None))) for t in targets]
+    else:
+        pairs = [(t, results.get(t.pk) or result_from_status(None)) for t in targets]
+    waiting = [t for t, result in pairs if result.current is None]
+    comparisons = baseline_comparisons(waiting)
+    return [Card(t, result, comparisons.get(t.pk)) for t, result in pairs]
+
+
+def baseline_comparisons(targets) -> dict[int, tuple[Area, Decimal]]:
+    """Each target's comparison figure for its baseline period, in one query: its own
+    comparison area's, else hele landet's ("1,7 % mod 2,7 % i hele landet, aug. 2023")."""
+    targets = [t for t in targets if t.baseline_period_id and t.indicator_id]
+    if not targets:
+        return {}
+    country = Area.objects.filter(kind=Area.Kind.COUNTRY).first()
+    wanted = {}
+    for t in targets:
+        area = t.comparison_area if t.comparison_area_id else country
+        if area is not None:
+            wanted[t.pk] = (area, t.indicator_id, t.baseline_period_id)
+    if not wanted:
+        return {}
+    query = Q()
+    for area, indicator_id, period_id in wanted.values():
+        query |= Q(area=area, indicator_id=indicator_id, period_id=period_id)
+    values = {
+        (m.area_id, m.indicator_id, m.period_id): m.value
+        for m in Measurement.objects.filter(query).only("area", "indicator", "period", "value")
+    }
+    found = {}
+    for pk, (area, indicator_id, period_id) in wanted.items():
+        value = values.get((area.pk, indicator_id, period_id))
+        if value is not None:
+            found[pk] = (area, value)
+    return found

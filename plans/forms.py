@@ -1,4 +1,5 @@
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core import validators
@@ -6,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jobcenter.text import multi_line, single_line, text_problem
-from kpis.danish import DanishNumberError, parse_number
+from kpis.danish import DanishNumberError, format_number, parse_number
 from kpis.fields import DECIMAL_PLACES
 from kpis.models import Area, Indicator, Period
 from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError
@@ -125,6 +126,30 @@ def kind_problems(kind, values) -> dict[str, str]:
     return {}
 
 
+# A number as a plan writes it: "1.075", "58,8", "20", "0,2".
+_NUMBER_IN_TEXT = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?|(?<![\d.,])\d+(?:,\d+)?")
+
+
+def numbers_in(text: str) -> set[Decimal]:
+    """The numbers a wording states ("Maksimalt 1.075 i 2023" → {1075, 2023})."""
+    found = set()
+    for match in _NUMBER_IN_TEXT.finditer(text or ""):
+        try:
+            found.add(Decimal(match.group().replace(".", "").replace(",", ".")))
+        except InvalidOperation:  # pragma: no cover - the pattern admits only digits
+            continue
+    return found
+
+
+def wording_contradiction(wording, old, new) -> bool:
+    """The value changed from one the wording states to one it does not: the card would say
+    "Maksimalt 950" beside a document quoting 1.075."""
+    if old is None or new is None or old == new:
+        return False
+    stated = numbers_in(wording)
+    return old in stated and new not in stated
+
+
 class TargetForm(forms.ModelForm):
     target_value = DanishNumberField(label=_("Target value"), required=False)
     tolerance = DanishNumberField(
@@ -181,17 +206,44 @@ class TargetForm(forms.ModelForm):
             self.fields[name].required = False  # asked only of the kinds that need them
         self.fields["kind"].choices = Target.Kind.choices  # no empty choice among the kinds
 
+    # Set when the changed value contradicts the wording: the page then points to "Justér
+    # måltallet", the way to change a target during its life and keep the original.
+    wording_conflict = False
+
     def clean(self):
         cleaned = super().clean()
         for name, problem in kind_problems(cleaned.get("kind"), cleaned).items():
             if name not in self.errors:
                 self.add_error(name, problem)
+        self._check_wording(cleaned)
         # What another kind asks for is reset, so changing the kind leaves nothing behind.
         asked = set(KIND_FIELDS.get(cleaned.get("kind"), []))
         for name, default in KIND_DEFAULTS.items():
             if name not in asked or cleaned.get(name) is None:
                 cleaned[name] = default
         return cleaned
+
+    def _check_wording(self, cleaned):
+        """Before _post_clean the instance still holds the stored definition."""
+        if not self.instance.pk:
+            return
+        for name in ("target_value", "margin"):
+            old, new = getattr(self.instance, name), cleaned.get(name)
+            if name in self.errors or not wording_contradiction(cleaned.get("wording"), old, new):
+                continue
+            self.wording_conflict = True
+            self.add_error(name, _(
+                "The wording still says %(old)s, but the value is now %(new)s. Change the "
+                "wording to match, or, if the target was adjusted during its life, keep the "
+                "value and use “Revise the target value” below: the original stays beside the "
+                "revision."
+            ) % {"old": _plain(old), "new": _plain(new)})  # fmt: skip
+
+
+def _plain(value: Decimal) -> str:
+    """A value with the decimals it has, the Danish way: 1075 → "1.075", 0.20 → "0,2"."""
+    exponent = value.normalize().as_tuple().exponent
+    return format_number(value, max(-exponent, 0))
 
 
 class ReviseForm(forms.Form):

@@ -362,3 +362,27 @@ def requirement_series(
         if required is not None:
             line.append((p, required))
     return line
+
+
+def at_baseline(rule: Rule, comparison_baseline: Decimal | None = None) -> tuple[Decimal, str] | None:
+    """What the target demands at its deadline if everything stayed where the baseline stands,
+    and whether the baseline itself would meet it: the starting point a card shows before the
+    first figure of the target's window. None where that cannot be said (no baseline, a
+    relative target without the comparison area's baseline figure, a cumulative count or a
+    milestone, which have no level to hold)."""
+    if rule.baseline is None or rule.kind in (MILESTONE, CUMULATIVE):
+        return None
+    in_force, _revision = rule_in_force(rule, rule.deadline)
+    if in_force.kind == RELATIVE and in_force.gap_reduction is not None:
+        in_force = replace(in_force, comparison_baseline=comparison_baseline)
+    # The deadline's requirement: a glide path's last value, not the baseline year's.
+    at_deadline = Point(rule.deadline, rule.deadline, rule.baseline.value)
+    comparison = (
+        Point(rule.deadline, rule.deadline, comparison_baseline)
+        if comparison_baseline is not None
+        else None
+    )
+    required = required_value(in_force, at_deadline, comparison, [])
+    if required is None:
+        return None
+    return required, compare(rule.baseline.value, required, in_force)
