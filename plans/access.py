@@ -17,8 +17,7 @@ from django.db.models import Q, QuerySet
 
 from kpis import ownership
 from kpis.models import Area, Indicator
-
-from .models import FocusArea, Membership, Plan, ReportingRound, Target
+from plans.models import FocusArea, Membership, Plan, ReportingRound, Target
 
 READERS = {Membership.Role.COMMITTEE, Membership.Role.ANALYST, Membership.Role.ADMIN}
 EDITORS = {Membership.Role.ANALYST, Membership.Role.ADMIN}

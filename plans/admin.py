@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
-from .models import (
+from plans import services
+from plans.models import (
     Committee,
     FocusArea,
     Guidepost,

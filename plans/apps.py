@@ -12,7 +12,6 @@ class PlansConfig(AppConfig):
         guard_text_fields(self)  # no control or bidi characters in text (jobcenter/text.py)
         # kpis knows nothing of plans; plans listens for changed figures to refresh statuses.
         from kpis.signals import measurements_changed
-
-        from .tasks import queue_status_refresh
+        from plans.tasks import queue_status_refresh
 
         measurements_changed.connect(queue_status_refresh, dispatch_uid="plans.status_refresh")

@@ -1,7 +1,7 @@
 from django.conf import settings
 
-from . import access
-from .models import Membership
+from plans import access
+from plans.models import Membership
 
 
 def roles(request):

@@ -12,8 +12,7 @@ from kpis.fields import DECIMAL_PLACES
 from kpis.models import Area, Indicator, Period
 from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError
 from kpis.services import period_get_or_create
-
-from .models import Committee, FocusArea, Guidepost, Initiative, Plan, Target
+from plans.models import Committee, FocusArea, Guidepost, Initiative, Plan, Target
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 MAX_DECIMALS = DECIMAL_PLACES  # the decimals figures are stored with

@@ -13,8 +13,7 @@ from kpis.danish import DanishNumberError, format_number, parse_number
 from kpis.importers import value_problem
 from kpis.models import Area, Indicator, Measurement
 from kpis.services import CellChange, version_of
-
-from .presenters import comparison_areas
+from plans.presenters.targets import comparison_areas
 
 # The period kinds typed by hand, and the periods of each in a year.
 KIND_PERIODS = {

@@ -12,8 +12,7 @@ from simple_history.models import HistoricalRecords
 from kpis.fields import optional_value_field, user_reference, value_field
 from kpis.models import Area, Indicator, Period
 from kpis.selectors import group_on
-
-from . import status as engine
+from plans.engine import status as engine
 
 
 class Membership(models.Model):
@@ -630,4 +629,4 @@ class RoundNotice(models.Model):
 
 
 # The members' models (invitations, activity, API tokens) live with their services.
-from .members.models import ApiToken, Invitation, MemberEvent  # noqa: E402, F401
+from plans.members.models import ApiToken, Invitation, MemberEvent  # noqa: E402, F401

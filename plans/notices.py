@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Membership, ReportingRound, RoundNotice
+from plans.models import Membership, ReportingRound, RoundNotice
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def reminders_send(*, today=None, days=None) -> int:
 
 def notice_on_commit(reporting_round, kind):
     """Queue the notice for when the round's change is committed (plans.tasks)."""
-    from .tasks import enqueue, send_round_notice
+    from plans.tasks import enqueue, send_round_notice
 
     round_id = reporting_round.pk
     transaction.on_commit(lambda: enqueue(send_round_notice, round_id, str(kind)))

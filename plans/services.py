@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from kpis.danish import danish_slug
-
-from . import status as engine
-from .models import (
+from plans.engine import status as engine
+from plans.models import (
     FocusArea,
     Guidepost,
     Initiative,
@@ -26,7 +25,11 @@ from .models import (
     TargetRevision,
     TargetStatus,
 )
-from .selectors import evaluate_targets, round_missing_narratives, targets_with_definitions
+from plans.selectors.targets import (
+    evaluate_targets,
+    round_missing_narratives,
+    targets_with_definitions,
+)
 
 
 def status_fields(result: engine.Result, as_of: date) -> dict:
@@ -134,7 +137,7 @@ def round_approve(*, reporting_round: ReportingRound, user=None, today=None) -> 
     reporting_round.approved_at = timezone.now()
     reporting_round.approved_by = user
     reporting_round.save(update_fields=["state", "approved_at", "approved_by"])
-    from . import notices
+    from plans import notices
 
     notices.notice_on_commit(reporting_round, notices.Kind.APPROVED)
     return len(results)
@@ -290,7 +293,7 @@ def round_submit(*, reporting_round: ReportingRound, confirmed=(), today=None) -
     without a narrative must be written first, or named in `confirmed` (targets or their ids):
     submitted without a narrative on purpose. A plan with narratives_required accepts no
     confirmation. The administrators are told by e-mail once the round is submitted."""
-    from . import notices
+    from plans import notices
 
     reporting_round = (
         ReportingRound.objects.select_for_update().select_related("plan").get(pk=reporting_round.pk)
@@ -329,7 +332,7 @@ def narrative_write(*, target, reporting_round, text, user=None) -> StatusNarrat
 
 def refresh_on_commit(target):
     """Queue the target's status refresh for when the transaction commits."""
-    from .tasks import enqueue, recompute_target_statuses
+    from plans.tasks import enqueue, recompute_target_statuses
 
     transaction.on_commit(lambda: enqueue(recompute_target_statuses, [target.pk]))
 
@@ -521,7 +524,7 @@ def plan_copy(
     if problems:
         raise CopyProblems(targets=problems)
 
-    from .tasks import enqueue, recompute_target_statuses
+    from plans.tasks import enqueue, recompute_target_statuses
 
     transaction.on_commit(lambda: enqueue(recompute_target_statuses, created))
     return plan
@@ -535,7 +538,7 @@ def plan_copy(
 def _require_settings(by, municipality):
     from django.core.exceptions import PermissionDenied
 
-    from . import access
+    from plans import access
 
     if by is not None and not access.can_edit_definitions(by, municipality.pk):
         raise PermissionDenied(_("Only the municipality's administrators may change its settings."))
@@ -544,7 +547,7 @@ def _require_settings(by, municipality):
 @transaction.atomic
 def committee_create(*, municipality, name, short_name="", by=None):
     """A new committee of the municipality (e.g. "Beskæftigelsesudvalget", "BEU")."""
-    from .models import Committee
+    from plans.models import Committee
 
     _require_settings(by, municipality)
     return _create(

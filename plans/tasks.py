@@ -9,9 +9,9 @@ from celery import shared_task
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
-from . import services
-from .selectors import targets_touched_by, targets_with_definitions
-from .stale import targets_with_stale_status
+from plans import services
+from plans.selectors.stale import targets_with_stale_status
+from plans.selectors.targets import targets_touched_by, targets_with_definitions
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def enqueue(task, *args) -> bool:
 @shared_task
 def send_round_reminders():
     """Daily (beat): the analysts' reminders before a round's deadline and on the day."""
-    from . import notices
+    from plans import notices
 
     return notices.reminders_send()
 
@@ -81,8 +81,8 @@ def send_round_reminders():
 def send_round_notice(round_id, kind):
     """A notice that a round was submitted or approved; nothing if the round is gone or the
     notice was sent already."""
-    from . import notices
-    from .models import ReportingRound
+    from plans import notices
+    from plans.models import ReportingRound
 
     reporting_round = (
         ReportingRound.objects.select_related("plan__municipality").filter(pk=round_id).first()

@@ -8,7 +8,7 @@ from kpis.danish import parse_number
 from kpis.models import Area, Indicator
 from kpis.periods import parse_period
 from plans import services
-from plans import status as engine
+from plans.engine import status as engine
 
 
 def point(period: str, value: str) -> engine.Point:

@@ -191,8 +191,8 @@ def analyst_accounts():
     writes its own municipality's figures for its own years, so no two write the same figure."""
     from django.contrib.auth import get_user_model
 
-    from plans.demo import DEMO_PASSWORD
     from plans.models import Membership
+    from plans.tools.demo import DEMO_PASSWORD
 
     analysts = list(
         Membership.objects.filter(

@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi import checks
 
 from jobcenter.wsgi import application
-from plans.demo import demo_users_create
+from plans.tools.demo import demo_users_create
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 

@@ -17,8 +17,8 @@ from rest_framework.authtoken.models import Token
 
 from kpis import services as kpi_services
 from kpis.models import Measurement, MeasurementRevision
-from plans.demo import demo_users_create
 from plans.models import Target, TargetStatus
+from plans.tools.demo import demo_users_create
 
 # Committed data, as a backup meets it (and PostgreSQL will not TRUNCATE tables with pending
 # constraint checks of an open transaction).

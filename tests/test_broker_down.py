@@ -14,8 +14,8 @@ from kpis import services as kpi_services
 from kpis.models import ImportBatch, Measurement
 from plans import tasks
 from plans.models import Membership, TargetStatus
+from plans.selectors.stale import targets_with_stale_status
 from plans.services import all_statuses_refresh
-from plans.stale import targets_with_stale_status
 from tests.builders import make_country, make_indicator, make_municipality, make_plan, make_target
 from tests.builders import record as record_figure
 from tests.test_api import with_token

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from kpis.models import Measurement
-from plans.demo import expected_statuses, load_demo
 from plans.models import Plan, Target
-from plans.selectors import evaluate_targets, targets_with_definitions
+from plans.selectors.targets import evaluate_targets, targets_with_definitions
+from plans.tools.demo import expected_statuses, load_demo
 
 pytestmark = pytest.mark.django_db
 

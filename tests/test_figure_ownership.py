@@ -17,9 +17,9 @@ from kpis import ownership
 from kpis.models import Area, Indicator, IndicatorSource, Measurement, SourceTable
 from kpis.reference.catalogue import CatalogueError, catalogue_keys, catalogue_load
 from kpis.reference.catalogue import read as read_catalogue
-from plans.demo import FIXTURES, demo_documents, load_demo
 from plans.models import Membership, Target, TargetStatus
 from plans.services import all_statuses_refresh
+from plans.tools.demo import FIXTURES, demo_documents, load_demo
 from tests.builders import make_country, make_municipality, make_plan, make_target, record
 from tests.test_figures_grid import form_of
 from tests.test_import import _file, upload

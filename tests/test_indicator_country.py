@@ -16,8 +16,8 @@ from kpis import services as kpi_services
 from kpis.models import Area, Indicator
 from plans import access
 from plans.models import Membership
-from plans.presenters_indicators import indicator_country
-from plans.selectors_indicators import mean, middle, ranking
+from plans.presenters.indicators import indicator_country
+from plans.selectors.indicators import mean, middle, ranking
 from tests.builders import make_country, make_indicator, make_municipality, make_plan, record
 
 # -- the pure ranking ---------------------------------------------------------------------------

@@ -267,7 +267,7 @@ def pdf_html(client, world, monkeypatch):
         captured.setdefault("html", []).append(html)
         return b"%PDF-1.7"
 
-    monkeypatch.setattr("plans.pdf.render_pdf", keep)
+    monkeypatch.setattr("plans.presenters.pdf.render_pdf", keep)
     plan, reporting_round = world["plan"], world["round"]
     assert client.get(reverse("plans:plan_pdf", args=[plan.key])).status_code == 200
     client.get(reverse("plans:round_pdf", args=[plan.key, reporting_round.pk]))

@@ -35,7 +35,7 @@ from plans.models import (
     StatusNarrative,
     Target,
 )
-from plans.views_rounds import RoundForm
+from plans.views.rounds import RoundForm
 from tests.builders import make_theme_with_targets
 
 pytestmark = pytest.mark.django_db

@@ -177,7 +177,7 @@ def test_pdf_report_has_a_cover_and_a_page_per_theme(client, demo):
 
 
 def test_the_pdf_loads_nothing_but_the_portals_stylesheets():
-    from plans.pdf import StylesheetsOnly
+    from plans.presenters.pdf import StylesheetsOnly
 
     fetcher = StylesheetsOnly()
     assert b"kpi-card" in fetcher.fetch("file:///static/css/portal.css").read()

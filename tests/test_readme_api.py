@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from plans.demo import demo_users_create
 from plans.members.services import token_create
+from plans.tools.demo import demo_users_create
 
 README = Path(__file__).parents[1] / "README.md"
 

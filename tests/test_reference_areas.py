@@ -17,7 +17,7 @@ from kpis.models import Area, AreaMembership
 from kpis.reference.areas import DATA
 from kpis.selectors import groups_of
 from plans import services
-from plans import status as engine
+from plans.engine import status as engine
 from tests.builders import make_indicator, make_plan, make_target, record
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from plans import status as engine
-from plans.status import (
+from plans.engine import status as engine
+from plans.engine.status import (
     AT_LEAST,
     AT_MOST,
     AT_RISK,

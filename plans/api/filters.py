@@ -5,9 +5,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
 from kpis.models import Measurement
-
-from .. import access
-from ..models import FocusArea, Guidepost, Initiative, ReportingRound, StatusNarrative, Target
+from plans import access
+from plans.models import FocusArea, Guidepost, Initiative, ReportingRound, StatusNarrative, Target
 
 
 def visible(selector):

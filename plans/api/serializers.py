@@ -14,10 +14,9 @@ from kpis import ownership
 from kpis.models import Area, AreaMembership, Indicator, Measurement
 from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError, parse_period
 from kpis.services import period_get_or_create
-
-from .. import access
-from ..forms import KIND_DEFAULTS, KIND_FIELDS, MAX_DECIMALS, ReviseForm, kind_problems
-from ..models import (
+from plans import access
+from plans.forms import KIND_DEFAULTS, KIND_FIELDS, MAX_DECIMALS, ReviseForm, kind_problems
+from plans.models import (
     Committee,
     FocusArea,
     Guidepost,

@@ -5,8 +5,8 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
-from ..members import api as members_api
-from . import views
+from plans.api import views
+from plans.members import api as members_api
 
 router = DefaultRouter()
 router.register("areas", views.AreaViewSet, basename="area")

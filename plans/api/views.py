@@ -15,10 +15,10 @@ from rest_framework.views import exception_handler
 from kpis import services as kpi_services
 from kpis.importers import value_problem
 from kpis.models import Indicator, Measurement
-
-from .. import access, selectors, services
-from ..models import Committee, FocusArea, Guidepost, Initiative, Plan, StatusNarrative, Target
-from . import filters, parsers, serializers
+from plans import access, services
+from plans.api import filters, parsers, serializers
+from plans.models import Committee, FocusArea, Guidepost, Initiative, Plan, StatusNarrative, Target
+from plans.selectors import targets as selectors
 
 BULK_MAX_ROWS = 10_000
 # The refused rows an answer names, as the import page shows them; the rest are counted.

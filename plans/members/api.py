@@ -12,10 +12,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from kpis.models import Area
+from plans.members import selectors, services
+from plans.members.models import Invitation
 from plans.models import Membership
-
-from . import selectors, services
-from .models import Invitation
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -20,8 +20,7 @@ from djangosaml2 import views as saml_views
 from djangosaml2.backends import Saml2Backend
 
 from kpis.models import Area
-
-from . import services
+from plans.members import services
 
 log = logging.getLogger(__name__)
 STRENGTH = {"committee": 0, "analyst": 1, "admin": 2}

@@ -4,9 +4,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from plans import access
+from plans.members.models import ApiToken, Invitation, MemberEvent
 from plans.models import Membership
-
-from .models import ApiToken, Invitation, MemberEvent
 
 EVENTS_SHOWN = 50
 

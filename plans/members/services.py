@@ -29,9 +29,8 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from kpis.models import Area
 from plans import access
+from plans.members.models import ApiToken, Invitation, MemberEvent, new_secret, secret_hash
 from plans.models import Membership
-
-from .models import ApiToken, Invitation, MemberEvent, new_secret, secret_hash
 
 INVITATION_VALID = timedelta(days=7)
 Action = MemberEvent.Action

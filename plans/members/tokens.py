@@ -18,7 +18,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException
 
-from .models import ApiToken, secret_hash
+from plans.members.models import ApiToken, secret_hash
 
 TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often per token
 

@@ -13,11 +13,10 @@ from django.views.decorators.http import require_POST
 
 from kpis.models import Area
 from plans import access
+from plans.members import selectors, services
+from plans.members.forms import InviteForm, RoleForm, TokenForm
+from plans.members.models import ApiToken, Invitation
 from plans.models import Membership
-
-from . import selectors, services
-from .forms import InviteForm, RoleForm, TokenForm
-from .models import ApiToken, Invitation
 
 
 def _managed(request, slug) -> Area:

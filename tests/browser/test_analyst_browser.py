@@ -7,8 +7,8 @@ import re
 import pytest
 
 from kpis.models import Measurement
-from plans.demo import DEMO_PASSWORD, demo_users_create
 from plans.models import ReportingRound, Target
+from plans.tools.demo import DEMO_PASSWORD, demo_users_create
 from tests.browser.conftest import axe_violations
 
 pytestmark = pytest.mark.browser

@@ -4,7 +4,7 @@ country with them marked; both pages pass axe-core."""
 import pytest
 
 from kpis.models import Area
-from plans.demo import demo_users_create
+from plans.tools.demo import demo_users_create
 from tests.browser.conftest import axe_violations
 from tests.browser.test_analyst_browser import log_in
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from plans import benchmark, national
+from plans.tools import benchmark, national
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from plans import national
+from plans.tools import national
 
 
 class Command(BaseCommand):

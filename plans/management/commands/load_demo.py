@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.demo import DEMO_PASSWORD, DemoDataError, demo_users_create, load_demo
 from plans.services import all_statuses_refresh
+from plans.tools.demo import DEMO_PASSWORD, DemoDataError, demo_users_create, load_demo
 
 
 class Command(BaseCommand):

@@ -14,9 +14,8 @@ from django.utils.translation import gettext as _
 
 from jobcenter.tables import Table
 from kpis.models import Area, Indicator
-
-from . import charts
-from . import selectors_indicators as select
+from plans.presenters import charts
+from plans.selectors import indicators as select
 
 
 @dataclass

@@ -9,15 +9,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
-
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kpis.models import Area, Measurement
-
-from . import status as engine
-from .models import StatusFields, Target
+from plans.engine import status as engine
+from plans.models import StatusFields, Target
 
 STATUS_LABELS = {
     engine.MET: _("Met"),

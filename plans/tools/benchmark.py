@@ -28,12 +28,11 @@ from kpis import periods
 from kpis.danish import format_number, parse_number
 from kpis.models import Area, Indicator, Measurement, MeasurementRevision, Period
 from kpis.services import figures_import, measurement_record, period_get_or_create
-
-from . import services
-from .models import FocusArea, Target
-from .national import PREFIX
-from .selectors import evaluate_targets, targets_touched_by, targets_with_definitions
-from .tasks import recompute_statuses_for_series
+from plans import services
+from plans.models import FocusArea, Target
+from plans.selectors.targets import evaluate_targets, targets_touched_by, targets_with_definitions
+from plans.tasks import recompute_statuses_for_series
+from plans.tools.national import PREFIX
 
 BENCHMARK_USER = "benchmark"
 

@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 from jobcenter.tables import Table, export_requested
 from kpis.models import Area
 from kpis.selectors import comparison_areas_with_member_counts, municipalities_with_groups
-
-from . import access
+from plans import access
 
 
 def _groups(municipality, kind) -> str:

@@ -9,10 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kpis.models import Area, Indicator, MeasurementRevision
-
-from . import access, selectors, services
-from .cards import Card
-from .forms import (
+from plans import access, services
+from plans.forms import (
     KIND_FIELDS,
     FocusAreaForm,
     GuidepostFormSet,
@@ -25,7 +23,9 @@ from .forms import (
     TargetCopyFormSet,
     TargetForm,
 )
-from .models import FocusArea, Membership, Plan, Target
+from plans.models import FocusArea, Membership, Plan, Target
+from plans.presenters.cards import Card
+from plans.selectors import targets as selectors
 
 
 def _editable_plan(request, plan_key):

@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 
 from kpis import services as kpi_services
 from kpis.models import Area
-
-from . import access
-from .forms import ComparablesForm
+from plans import access
+from plans.forms import ComparablesForm
 
 
 @login_required

@@ -11,9 +11,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kpis.models import Measurement, Period
-
-from . import status as engine
-from .models import FocusArea, Plan, Target
+from plans.engine import status as engine
+from plans.models import FocusArea, Plan, Target
 
 
 def targets_with_definitions() -> QuerySet[Target]:
@@ -239,7 +238,7 @@ def plan_with_contents(plan: Plan) -> list[FocusArea]:
 def round_results(reporting_round, *, today) -> dict[int, engine.Result]:
     """What a reporting round shows for each target: the frozen results of an approved round,
     otherwise the engine's answer as of the cut-off (never past today)."""
-    from .cards import result_from_status
+    from plans.presenters.cards import result_from_status
 
     if reporting_round.frozen:
         stored = reporting_round.results.select_related("revision")

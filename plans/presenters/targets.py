@@ -13,11 +13,10 @@ from jobcenter.tables import Table
 from kpis.danish import format_number
 from kpis.models import Area, Indicator, Measurement, MeasurementRevision
 from kpis.selectors import groups_of
-
-from . import charts
-from . import status as engine
-from .cards import Card
-from .models import ReportingRound
+from plans.engine import status as engine
+from plans.models import ReportingRound
+from plans.presenters import charts
+from plans.presenters.cards import Card
 
 
 @dataclass

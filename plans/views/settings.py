@@ -9,10 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from kpis.models import Area
-
-from . import access, services
-from .forms import CommitteeForm, PublicDashboardsForm
-from .models import Committee
+from plans import access, services
+from plans.forms import CommitteeForm, PublicDashboardsForm
+from plans.models import Committee
 
 
 def _add_errors(form, exc: ValidationError):

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from jobcenter.tables import export_requested
 from kpis import tasks as kpi_tasks
 from kpis.models import IndicatorSource, SourceTable
-
-from . import access, presenters
-from .tasks import enqueue
+from plans import access
+from plans.presenters import targets as presenters
+from plans.tasks import enqueue
 
 
 @login_required

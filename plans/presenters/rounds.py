@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from . import access
-from . import status as engine
-from .models import ReportingRound
+from plans import access
+from plans.engine import status as engine
+from plans.models import ReportingRound
 
 
 @dataclass

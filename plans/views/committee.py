@@ -8,10 +8,14 @@ from django.utils import timezone
 
 from jobcenter.tables import export_requested
 from kpis.models import Area, Indicator
-
-from . import access, presenters, presenters_indicators, presenters_rounds, selectors, stale
-from .cards import cards_for
-from .models import Membership, ReportingRound
+from plans import access
+from plans.models import Membership, ReportingRound
+from plans.presenters import indicators as presenters_indicators
+from plans.presenters import rounds as presenters_rounds
+from plans.presenters import targets as presenters
+from plans.presenters.cards import cards_for
+from plans.selectors import stale
+from plans.selectors import targets as selectors
 
 
 def start(request):
@@ -139,7 +143,9 @@ def round_detail(request, plan_key, round_id):
 
 
 def _pdf(request, context, filename):
-    from .pdf import render_pdf  # WeasyPrint is heavy to import; only the PDF needs it
+    from plans.presenters.pdf import (
+        render_pdf,  # WeasyPrint is heavy to import; only the PDF needs it
+    )
 
     html = render_to_string("plans/report_pdf.html", context, request=request)
     response = HttpResponse(render_pdf(html), content_type="application/pdf")

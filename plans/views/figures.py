@@ -17,10 +17,10 @@ from kpis import tasks as kpi_tasks
 from kpis.importers import TEMPLATE_COLUMNS
 from kpis.models import Area, ImportBatch, Indicator, Period
 from kpis.periods import parse_period
-
-from . import access, grid, selectors
-from .forms import ImportForm
-from .tasks import enqueue
+from plans import access, grid
+from plans.forms import ImportForm
+from plans.selectors import targets as selectors
+from plans.tasks import enqueue
 
 PREVIEW_ROWS = 300  # rows shown on the preview page; the counts cover them all
 

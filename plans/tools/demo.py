@@ -13,9 +13,8 @@ from kpis.danish import parse_number
 from kpis.models import Area, Indicator
 from kpis.reference.areas import areas_load
 from kpis.reference.catalogue import VERDICT_FIELDS, CatalogueError, catalogue_load
-
-from . import services
-from .models import Committee, Plan, ReportingRound, Target
+from plans import services
+from plans.models import Committee, Plan, ReportingRound, Target
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -334,7 +333,7 @@ def demo_users_create() -> list[str]:
     password "demo"; they exist only where load_demo --users was run (never in production)."""
     from django.contrib.auth import get_user_model
 
-    from .models import Membership
+    from plans.models import Membership
 
     User = get_user_model()
     created = []

@@ -10,8 +10,7 @@ all. (A deleted figure leaves no timestamp; the nightly full recompute covers th
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kpis.models import Measurement
-
-from .models import Target, TargetRevision
+from plans.models import Target, TargetRevision
 
 
 def targets_with_stale_status() -> QuerySet[Target]:

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jobcenter.text import text_problem
-
-from . import access, selectors, services
-from .cards import cards_for
-from .models import ReportingRound
+from plans import access, services
+from plans.models import ReportingRound
+from plans.presenters.cards import cards_for
+from plans.selectors import targets as selectors
 
 NARRATIVE_MAX = 20_000
 

@@ -21,10 +21,9 @@ from django.utils import timezone
 from kpis import bulk, periods
 from kpis.models import Area, AreaMembership, Indicator, Measurement, Period
 from kpis.selectors import group_on
-
-from . import status as engine
-from .models import Committee, FocusArea, Guidepost, Initiative, Plan, Target
-from .services import all_statuses_refresh
+from plans.engine import status as engine
+from plans.models import Committee, FocusArea, Guidepost, Initiative, Plan, Target
+from plans.services import all_statuses_refresh
 
 PREFIX = "syntetisk"
 RAR_NAMES = (

@@ -1,0 +1,3 @@
+"""What pages show, shaped from selectors: the KPI card, tables, charts, the PDF.
+
+Nothing here writes."""

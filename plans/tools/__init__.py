@@ -1,0 +1,1 @@
+"""Tools beside the domain: the demo loader, the national synthetic data set, the benchmark."""
