@@ -16,8 +16,14 @@ from django.urls import reverse
 from kpis.models import Area, Indicator
 from plans import services
 from plans.models import Membership, Target
-from tests.builders import make_country, make_indicator, make_municipality, make_plan, make_target
-from tests.builders import record
+from tests.builders import (
+    make_country,
+    make_indicator,
+    make_municipality,
+    make_plan,
+    make_target,
+    record,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +52,9 @@ def _approved_plan(municipality, **kwargs):
     plan = make_plan(municipality, **kwargs)
     plan.approval_state = plan.Approval.APPROVED
     plan.save()
-    theme = services.focus_area_create(plan=plan, key="tema", title="Et godt erhvervsklima", order=0)
+    theme = services.focus_area_create(
+        plan=plan, key="tema", title="Et godt erhvervsklima", order=0
+    )
     return plan, theme
 
 

@@ -364,7 +364,9 @@ def requirement_series(
     return line
 
 
-def at_baseline(rule: Rule, comparison_baseline: Decimal | None = None) -> tuple[Decimal, str] | None:
+def at_baseline(
+    rule: Rule, comparison_baseline: Decimal | None = None
+) -> tuple[Decimal, str] | None:
     """What the target demands at its deadline if everything stayed where the baseline stands,
     and whether the baseline itself would meet it: the starting point a card shows before the
     first figure of the target's window. None where that cannot be said (no baseline, a

@@ -51,15 +51,21 @@ def bound_word(target: Target, *, heading=False):
     at_most = target.bound == Target.Bound.AT_MOST
     if target.strict:
         if heading:
-            return pgettext_lazy("target line", "Under") if at_most else pgettext_lazy(
-                "target line", "Over"
+            return (
+                pgettext_lazy("target line", "Under")
+                if at_most
+                else pgettext_lazy("target line", "Over")
             )
-        return pgettext_lazy("requirement", "under") if at_most else pgettext_lazy(
-            "requirement", "over"
+        return (
+            pgettext_lazy("requirement", "under")
+            if at_most
+            else pgettext_lazy("requirement", "over")
         )
     if heading:
-        return pgettext_lazy("target line", "At most") if at_most else pgettext_lazy(
-            "target line", "At least"
+        return (
+            pgettext_lazy("target line", "At most")
+            if at_most
+            else pgettext_lazy("target line", "At least")
         )
     return _("at most") if at_most else _("at least")
 
@@ -183,8 +189,10 @@ class Card:
             return _("The gap to %(area)s reduced by at least %(distance)s") % {
                 "area": area, "distance": distance(target.gap_reduction, sign=False)}  # fmt: skip
         if margin:
-            text = _("At least %(distance)s below %(area)s") if below else _(
-                "At least %(distance)s above %(area)s"
+            text = (
+                _("At least %(distance)s below %(area)s")
+                if below
+                else _("At least %(distance)s above %(area)s")
             )
             return text % {"distance": distance(margin, sign=False), "area": area}
         if target.strict:
@@ -196,9 +204,10 @@ class Card:
     def wording_differs(self):
         """The document's own words, shown as "Målets ordlyd" where they say more than the
         derived line ("Maksimalt 1.075" needs no second line; a sentence does)."""
-        return " ".join(self.wording.split()).casefold() != " ".join(
-            str(self.target_line).split()
-        ).casefold()
+        return (
+            " ".join(self.wording.split()).casefold()
+            != " ".join(str(self.target_line).split()).casefold()
+        )
 
     @property
     def starting_point(self) -> StartingPoint | None:
