@@ -108,6 +108,16 @@ def format_number(value, decimals: int = 0, *, sign: bool = False) -> str:
     return text
 
 
+def format_plain(value) -> str:
+    """A value with the decimals it has and no trailing zeros, the Danish way: a stored
+    1075.000000 is "1.075", 0.200000 is "0,2" (a history or a message, where no indicator's
+    decimals apply)."""
+    if value is None:
+        return ""
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    return format_number(value, max(-exponent, 0))
+
+
 _DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
 

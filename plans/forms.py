@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jobcenter.text import multi_line, single_line, text_problem
-from kpis.danish import DanishNumberError, format_number, parse_number
+from kpis.danish import DanishNumberError, format_plain, parse_number
 from kpis.fields import DECIMAL_PLACES
 from kpis.models import Area, Indicator, Period
 from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError
@@ -236,13 +236,7 @@ class TargetForm(forms.ModelForm):
                 "wording to match, or, if the target was adjusted during its life, keep the "
                 "value and use “Revise the target value” below: the original stays beside the "
                 "revision."
-            ) % {"old": _plain(old), "new": _plain(new)})  # fmt: skip
-
-
-def _plain(value: Decimal) -> str:
-    """A value with the decimals it has, the Danish way: 1075 → "1.075", 0.20 → "0,2"."""
-    exponent = value.normalize().as_tuple().exponent
-    return format_number(value, max(-exponent, 0))
+            ) % {"old": format_plain(old), "new": format_plain(new)})  # fmt: skip
 
 
 class ReviseForm(forms.Form):

@@ -11,6 +11,7 @@ from kpis.models import Area, Indicator
 from plans import access
 from plans.models import Membership, ReportingRound
 from plans.presenters import indicators as presenters_indicators
+from plans.presenters import provenance
 from plans.presenters import rounds as presenters_rounds
 from plans.presenters import targets as presenters
 from plans.presenters.cards import cards_for
@@ -96,6 +97,10 @@ def target_detail(request, target_key):
         "can_edit_definitions": access.can_edit_definitions(
             request.user, target.plan.municipality_id
         ),
+        "source_line": provenance.card_source(card),
+        # Where in the document a figure was typed from, how a deadline was read: the
+        # analysts' notes, not the committee's reading.
+        "show_notes": access.can_edit_figures(request.user, target.plan.municipality_id),
     }
     return render(request, "plans/target_detail.html", context)
 
