@@ -388,3 +388,30 @@ def at_baseline(
     if required is None:
         return None
     return required, compare(rule.baseline.value, required, in_force)
+
+
+def target_path(rule: Rule, start: date) -> list[tuple[date, Decimal]]:
+    """The target over its whole window, from `start` to the deadline, as a chart draws it
+    before and beside the figures: a threshold or a change flat (stepping where a revision
+    takes effect), a glide path from the baseline year by year to its target ("fra ca. 25 %
+    i 2016 til højst 20 % i 2025"). Empty where the requirement follows a comparison area's
+    figures (requirement_series draws that), and for a count or a milestone."""
+    if rule.kind not in (THRESHOLD, CHANGE, GLIDE_PATH) or start > rule.deadline:
+        return []
+    if rule.kind != THRESHOLD and rule.baseline is None:
+        return []
+    days = {start, rule.deadline}
+    days |= {r.effective for r in rule.revisions if start < r.effective <= rule.deadline}
+    if rule.kind == GLIDE_PATH:
+        # The path's values are the years': drawn at each year's end, from the baseline's.
+        days = {rule.baseline.end, rule.deadline}
+        days |= {date(year, 12, 31) for year in range(rule.baseline.end.year, rule.deadline.year)}
+    path = []
+    for day in sorted(days):
+        in_force, _revision = rule_in_force(rule, day)
+        if in_force.target_value is None and rule.kind != CHANGE:
+            continue
+        value = required_value(in_force, Point(day, day, Decimal(0)), None, [])
+        if value is not None:
+            path.append((day, value))
+    return path
