@@ -137,8 +137,12 @@ def target_chart(
                 customdata=_shown(rows),
                 name=_("Glide path") if glide else _("Target"),
                 mode="lines" if len(rows) > 1 else "lines+markers",  # one point: still seen
-                line={"color": REQUIRED_COLOUR, "dash": "dash", "width": 2,
-                      "shape": "linear" if glide or line is required else "hv"},
+                line={
+                    "color": REQUIRED_COLOUR,
+                    "dash": "dash",
+                    "width": 2,
+                    "shape": "linear" if glide or line is required else "hv",
+                },
                 hovertemplate="%{customdata}<extra>" + _("Target") + "</extra>",
             )  # fmt: skip
         )
