@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pandas as pd
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
 EXPORT_FORMATS = {
@@ -51,7 +52,8 @@ def export_response(table: Table, fmt: str, filename: str) -> HttpResponse:
     frame = table.dataframe().map(_as_text)
     # Headings too: an area's name heads a column of a series table.
     frame.columns = [_as_text(column) for column in frame.columns]
-    name = slugify(filename) or "tabel"
+    # "unge-på-offentlig-forsørgelse", not "unge-pa-offentlig-forsrgelse": æ, ø and å kept.
+    name = slugify(filename, allow_unicode=True) or "tabel"
     if fmt == "xlsx":
         buffer = io.BytesIO()
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
@@ -64,7 +66,8 @@ def export_response(table: Table, fmt: str, filename: str) -> HttpResponse:
         # A BOM so Excel reads the UTF-8 (æ, ø, å) right, as jobindsats.dk's own exports do.
         body = "\ufeff" + frame.to_csv(index=False, sep=";")
     response = HttpResponse(body, content_type=EXPORT_FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    # RFC 6266: an ASCII-only name as it is, else the UTF-8 name (filename*) browsers use.
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
     return response
 
 

@@ -461,3 +461,25 @@ class PublicDashboardsForm(forms.Form):
         label=_("approved dashboards are public"), required=False,
         help_text=_("Anyone, without logging in, may read this municipality's approved plans."),
     )  # fmt: skip
+
+
+class IndicatorFilterForm(forms.Form):
+    """The indicator list's search and filters, read from the query string (?q=, ?tema=,
+    ?kommune=), so they work without JavaScript and a filtered list can be linked to."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200,
+                        validators=[single_line])  # fmt: skip
+    tema = forms.ModelChoiceField(label=_("Focus area"), queryset=FocusArea.objects.none(),
+                                  required=False, empty_label=_("All focus areas"))  # fmt: skip
+    kommune = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=Area.objects.none(), required=False,
+        to_field_name="slug", empty_label=_("All municipalities"),
+    )  # fmt: skip
+
+    def __init__(self, *args, focus_areas, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tema"].queryset = focus_areas.select_related("plan__municipality")
+        self.fields["tema"].label_from_instance = lambda fa: (
+            f"{fa.plan.municipality.name} {fa.plan.years}: {fa}"
+        )
+        self.fields["kommune"].queryset = municipalities

@@ -253,6 +253,24 @@ def indicator_latest_table(indicator: Indicator, visible_areas) -> Table:
     return table
 
 
+def target_number(target, position: int) -> str:
+    """The target's number as the plan gives it ("2a", "1.2"), else its place in the plan."""
+    return target.code or str(position)
+
+
+@dataclass
+class TargetRow:
+    """One row of a plan's target table as the page draws it: the card (for its link and its
+    status badge) beside the cells the download holds."""
+
+    card: Card
+    cells: list
+
+
+def target_rows(cards: list[Card], table: Table) -> list[TargetRow]:
+    return [TargetRow(card, cells) for card, cells in zip(cards, table.rows, strict=True)]
+
+
 def targets_table(cards: list[Card]) -> Table:
     """A plan's targets with their status, one row each, the target's title as row header."""
     table = Table(
@@ -267,14 +285,16 @@ def targets_table(cards: list[Card]) -> Table:
             _("Target value"),
             _("Status"),
             _("Forecast"),
+            _("Target as worded"),
         ],  # fmt: skip
         numeric={3, 4},
     )
-    for card in cards:
+    for position, card in enumerate(cards, start=1):
         indicator = card.target.indicator
         current = card.result.current
-        row = [card.title, card.target.code, card.period_label, card.value, card.development,
-               card.wording, str(card.status_label), str(card.forecast_label)]  # fmt: skip
+        row = [card.title, target_number(card.target, position), card.period_label, card.value,
+               card.development, str(card.target_line), str(card.status_label),
+               str(card.forecast_label), card.wording]  # fmt: skip
         raw = list(row)
         if indicator:
             raw[3] = indicator.quantize(current.value) if current else None
