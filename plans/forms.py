@@ -1,5 +1,4 @@
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core import validators
@@ -7,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jobcenter.text import multi_line, single_line, text_problem
-from kpis.danish import DanishNumberError, format_plain, parse_number
+from kpis.danish import DanishNumberError, format_plain, numbers_in, parse_number
 from kpis.fields import DECIMAL_PLACES
 from kpis.models import Area, Indicator, Period
 from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError
@@ -123,21 +122,6 @@ def kind_problems(kind, values) -> dict[str, str]:
     if "bound" in KIND_FIELDS.get(kind, []) and not values.get("bound"):
         return {"bound": _("Choose at most or at least: this kind of target needs it.")}
     return {}
-
-
-# A number as a plan writes it: "1.075", "58,8", "20", "0,2".
-_NUMBER_IN_TEXT = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?|(?<![\d.,])\d+(?:,\d+)?")
-
-
-def numbers_in(text: str) -> set[Decimal]:
-    """The numbers a wording states ("Maksimalt 1.075 i 2023" → {1075, 2023})."""
-    found = set()
-    for match in _NUMBER_IN_TEXT.finditer(text or ""):
-        try:
-            found.add(Decimal(match.group().replace(".", "").replace(",", ".")))
-        except InvalidOperation:  # pragma: no cover - the pattern admits only digits
-            continue
-    return found
 
 
 def wording_contradiction(wording, old, new) -> bool:

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kpis.danish import format_plain, same_wording
 from kpis.models import Area, Measurement
 from plans.engine import status as engine
 from plans.models import StatusFields, Target
@@ -175,11 +176,11 @@ class Card:
                 return _("Lower than the baseline") if lower else _("Higher than the baseline")
             rule = target.rule()
             required = engine.required_value(rule, rule.baseline, None, [])
-            return f"{head} {self._format(required)}"
+            return f"{head} {self._format_target(required)}"
         value = target.target_value
         if revision is not None and revision.target_value is not None:
             value = revision.target_value
-        return f"{head} {self._format(value)}" if value is not None else target.wording
+        return f"{head} {self._format_target(value)}" if value is not None else target.wording
 
     def _relative_line(self, margin):
         target, area = self.target, self.target.comparison_area.name
@@ -204,10 +205,7 @@ class Card:
     def wording_differs(self):
         """The document's own words, shown as "Målets ordlyd" where they say more than the
         derived line ("Maksimalt 1.075" needs no second line; a sentence does)."""
-        return (
-            " ".join(self.wording.split()).casefold()
-            != " ".join(str(self.target_line).split()).casefold()
-        )
+        return not same_wording(self.wording, str(self.target_line))
 
     @property
     def starting_point(self) -> StartingPoint | None:
@@ -309,6 +307,13 @@ class Card:
     @property
     def reasons(self):
         return [REASON_LABELS[r] for r in self.result.reasons if r in REASON_LABELS]
+
+    def _format_target(self, value: Decimal):
+        """A target as the documents write it: "Minimum 70 %", not "70,0 %"; never finer
+        than the indicator's decimals."""
+        indicator = self.target.indicator
+        text = format_plain(indicator.quantize(value))
+        return f"{text} %" if indicator.is_share else text
 
     def _format(self, value: Decimal):
         if self.target.indicator is None:
