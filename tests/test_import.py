@@ -207,8 +207,8 @@ def test_an_analyst_cannot_load_another_municipalitys_figures(client, setting, m
     # Not offered to Ringsted (no plan of Ringsted's follows it), but a file may name it.
     page = client.get(reverse("plans:import_upload")).content.decode()
     assert f'value="{indicator.pk}"' not in page
-    batch = upload(client, "indikator;område;periode;værdi\nopkvalificering;Guldborgsund;2023M08;11,3\n",
-                   name="skabelon.csv")  # fmt: skip
+    row = "opkvalificering;Guldborgsund;2023M08;11,3"
+    batch = upload(client, f"indikator;område;periode;værdi\n{row}\n", name="skabelon.csv")
     assert batch.state == "refused"
     assert any("Du må ikke indlæse tal for Guldborgsund" in r for _l, r in batch.errors)
     assert not Measurement.objects.exists()
