@@ -52,6 +52,15 @@ vendor: node_modules/.installed
 	cp $(DKFDS)/img/all-svg-icons.svg static/vendor/dkfds/img/
 	node -p '"dkfds " + require("./node_modules/dkfds/package.json").version' > static/vendor/dkfds/VERSION
 
+# plotly's Danish locale (months and days on the charts' axes and hovers), from the npm package
+# plotly.js-locales, which ships it as a CommonJS module: wrapped so the browser registers it
+# with the plotly.js of static/vendor. The result is committed; run after upgrading the package.
+static/vendor/plotly-locale-da.js: node_modules/.installed
+	{ echo "// plotly.js-locales $$(node -p "require('plotly.js-locales/package.json').version") da.js (MIT), registered with plotly.js: made by make $@"; \
+	  echo "(function () { var module = { exports: {} };"; \
+	  cat node_modules/plotly.js-locales/da.js; \
+	  echo "window.Plotly.register(module.exports); })();"; } > $@
+
 # The settings default to production (DEBUG off, a secret key required): development says so.
 run lint benchmark: export DEBUG = 1
 

@@ -116,6 +116,38 @@ def format_number(value, decimals: int = 0, *, sign: bool = False) -> str:
     return text
 
 
+def format_plain(value) -> str:
+    """A value with the decimals it has and no trailing zeros, the Danish way: a stored
+    1075.000000 is "1.075", 0.200000 is "0,2" (a history or a message, where no indicator's
+    decimals apply)."""
+    if value is None:
+        return ""
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    return format_number(value, max(-exponent, 0))
+
+
+# A number as a plan writes it: "1.075", "58,8", "20", "0,2".
+_NUMBER_IN_TEXT = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?|(?<![\d.,])\d+(?:,\d+)?")
+
+
+def numbers_in(text: str) -> list[Decimal]:
+    """The numbers a text states, in order ("Maksimalt 1.075 i 2023" → [1075, 2023])."""
+    return [
+        Decimal(match.group().replace(".", "").replace(",", ".")).normalize()
+        for match in _NUMBER_IN_TEXT.finditer(text or "")
+    ]
+
+
+def same_wording(first: str, second: str) -> bool:
+    """Two texts that say the same, whatever their numbers' decimals and spacing ("Minimum
+    70 %" and "Minimum 70,0 %")."""
+
+    def words(text):
+        return " ".join(_NUMBER_IN_TEXT.sub("#", text or "").split()).casefold()
+
+    return words(first) == words(second) and numbers_in(first) == numbers_in(second)
+
+
 _DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
 

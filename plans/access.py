@@ -103,6 +103,22 @@ def loadable_indicators(user) -> QuerySet[Indicator]:
     return Indicator.objects.filter(Q(owner__isnull=True) | Q(owner__in=editable))
 
 
+def import_indicators(user) -> QuerySet[Indicator]:
+    """The indicators the import page offers for a jobindsats.dk export: of those the user may
+    load, the ones their municipalities follow in a plan or own, and the catalogue's (bound
+    to a jobindsats.dk table); not every indicator another municipality defined for its own
+    plan. A file naming any loadable indicator by key is still read."""
+    loadable = loadable_indicators(user)
+    editable = figure_municipalities(user)
+    if editable is None:
+        return loadable
+    return loadable.filter(
+        Q(targets__plan__municipality__in=editable)
+        | Q(owner__in=editable)
+        | Q(source__isnull=False)
+    ).distinct()
+
+
 def figure_write_problem(user, indicator, area) -> str | None:
     """Why this user may not write this indicator's figure for this area, in Danish, naming
     who owns it; None if they may. The rule is kpis.ownership's; the importer, which runs

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jobcenter.text import multi_line, single_line, text_problem
-from kpis.danish import DanishNumberError, parse_number
+from kpis.danish import DanishNumberError, format_plain, numbers_in, parse_number
 from kpis.fields import DECIMAL_PLACES
 from kpis.models import Area, Indicator, Period
 from kpis.periods import FIRST_YEAR, LAST_YEAR, PeriodError
@@ -96,6 +96,15 @@ class PeriodField(forms.CharField):
 KIND_FIELDS = {k.key: list(k.fields) for k in kinds.KINDS}
 
 
+def wording_contradiction(wording, old, new) -> bool:
+    """The value changed from one the wording states to one it does not: the card would say
+    "Maksimalt 950" beside a document quoting 1.075."""
+    if old is None or new is None or old == new:
+        return False
+    stated = numbers_in(wording)
+    return old in stated and new not in stated
+
+
 class TargetForm(forms.ModelForm):
     target_value = DanishNumberField(label=_("Target value"), required=False)
     tolerance = DanishNumberField(
@@ -157,14 +166,35 @@ class TargetForm(forms.ModelForm):
         those of the chosen kind."""
         return [self[name] for name in kinds.KIND_FIELDS]
 
+    # Set when the changed value contradicts the wording: the page then points to "Justér
+    # måltallet", the way to change a target during its life and keep the original.
+    wording_conflict = False
+
     def clean(self):
         cleaned = super().clean()
         for name, problem in kinds.bound_problem(cleaned.get("kind"), cleaned).items():
             if name not in self.errors:
                 self.add_error(name, problem)
+        self._check_wording(cleaned)
         # What another kind asks for is reset, so changing the kind leaves nothing behind.
         cleaned.update(kinds.with_defaults(cleaned.get("kind"), cleaned))
         return cleaned
+
+    def _check_wording(self, cleaned):
+        """Before _post_clean the instance still holds the stored definition."""
+        if not self.instance.pk:
+            return
+        for name in ("target_value", "margin"):
+            old, new = getattr(self.instance, name), cleaned.get(name)
+            if name in self.errors or not wording_contradiction(cleaned.get("wording"), old, new):
+                continue
+            self.wording_conflict = True
+            self.add_error(name, _(
+                "The wording still says %(old)s, but the value is now %(new)s. Change the "
+                "wording to match, or, if the target was adjusted during its life, keep the "
+                "value and use “Revise the target value” below: the original stays beside the "
+                "revision."
+            ) % {"old": format_plain(old), "new": format_plain(new)})  # fmt: skip
 
 
 class ReviseForm(forms.Form):
@@ -382,3 +412,25 @@ class PublicDashboardsForm(forms.Form):
         label=_("approved dashboards are public"), required=False,
         help_text=_("Anyone, without logging in, may read this municipality's approved plans."),
     )  # fmt: skip
+
+
+class IndicatorFilterForm(forms.Form):
+    """The indicator list's search and filters, read from the query string (?q=, ?tema=,
+    ?kommune=), so they work without JavaScript and a filtered list can be linked to."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200,
+                        validators=[single_line])  # fmt: skip
+    tema = forms.ModelChoiceField(label=_("Focus area"), queryset=FocusArea.objects.none(),
+                                  required=False, empty_label=_("All focus areas"))  # fmt: skip
+    kommune = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=Area.objects.none(), required=False,
+        to_field_name="slug", empty_label=_("All municipalities"),
+    )  # fmt: skip
+
+    def __init__(self, *args, focus_areas, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tema"].queryset = focus_areas.select_related("plan__municipality")
+        self.fields["tema"].label_from_instance = lambda fa: (
+            f"{fa.plan.municipality.name} {fa.plan.years}: {fa}"
+        )
+        self.fields["kommune"].queryset = municipalities

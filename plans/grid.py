@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from kpis import ownership, periods
@@ -54,6 +55,13 @@ class Row:
     area: Area
     cells: list[Cell] = field(default_factory=list)
     locked: str = ""  # why the user may not change these figures, naming who owns them
+    # The period kinds the plan's targets on this indicator follow ("måned"): a figure typed
+    # in another kind is one no target shows.
+    target_kinds: tuple[str, ...] = ()
+
+    @property
+    def unit(self):
+        return self.indicator.get_unit_display()
 
     @property
     def key(self):
@@ -83,6 +91,19 @@ def default_kind(plan) -> str:
     """The period kind most of the plan's targets follow, or quarters."""
     kinds = [t.period_kind for t in plan.targets.all() if t.period_kind in KIND_PERIODS]
     return max(set(kinds), key=kinds.count) if kinds else periods.QUARTER
+
+
+def newest_year_with_figures(plan, kind: str, years: list[int]) -> int | None:
+    """The latest of `years` in which the plan's indicators have figures of this kind for the
+    municipality: the grid opens there, not on an empty year."""
+    ends = Measurement.objects.filter(
+        indicator__targets__plan=plan,
+        area=plan.municipality_id,
+        period__kind=kind,
+        period__end__year__gte=years[0],
+        period__end__year__lte=years[-1],
+    ).aggregate(latest=Max("period__end"))["latest"]
+    return ends.year if ends else None
 
 
 def grid_for(plan, kind: str, year: int, *, editable_area_ids=None) -> Grid:
@@ -119,6 +140,9 @@ def grid_for(plan, kind: str, year: int, *, editable_area_ids=None) -> Grid:
             period__end__lte=columns[-1].end,
         ).select_related("period")
     }
+    followed = {}
+    for target in plan.targets.exclude(period_kind=""):
+        followed.setdefault(target.indicator_id, set()).add(target.get_period_kind_display())
     rows = []
     for indicator in indicators:
         for area in areas:
@@ -128,7 +152,8 @@ def grid_for(plan, kind: str, year: int, *, editable_area_ids=None) -> Grid:
                 area=area,
                 table_id=ownership.source_table_id(indicator),
             )
-            row = Row(indicator, area, locked=locked or "")
+            row = Row(indicator, area, locked=locked or "",
+                      target_kinds=tuple(sorted(followed.get(indicator.pk, ()))))  # fmt: skip
             for period in columns:
                 figure = stored.get((indicator.pk, area.pk, period.start, period.end))
                 row.cells.append(

@@ -162,10 +162,11 @@ def test_the_refused_rows_shown_are_the_first_50_and_a_count(client, member):
 
     from kpis.models import ImportBatch
     from plans.models import Membership
-    from tests.builders import make_indicator, make_municipality
+    from tests.builders import make_indicator, make_municipality, make_plan, make_target
 
     guldborgsund = make_municipality()
     indicator = make_indicator("unge")
+    make_target(make_plan(guldborgsund), indicator)  # an indicator Guldborgsund follows: offered
     client.force_login(member(guldborgsund, Membership.Role.ANALYST))
     bad = "".join(f"Ingensteds {i};2023M08;1\n" for i in range(3_000))
     upload = SimpleUploadedFile("tal.csv", f"Område;Periode;Antal\n{bad}".encode())

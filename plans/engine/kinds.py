@@ -65,11 +65,33 @@ def rank_requirement(target, required: Decimal, formatted: str) -> str:
 
 def bound_requirement(target, required: Decimal, formatted: str) -> str:
     """ "højst 1.075", "mindst 70,0 %", "under 7,4 %": the bound in words and the value."""
-    if target.bound == engine.AT_MOST:
-        word = pgettext_lazy("requirement", "under") if target.strict else _("at most")
-    else:
-        word = pgettext_lazy("requirement", "over") if target.strict else _("at least")
-    return f"{word} {formatted}"
+    return f"{bound_word(target)} {formatted}"
+
+
+def bound_word(target, *, heading=False):
+    """The requirement's word: "højst", "mindst", "under", "over" inside a sentence ("969 mod
+    højst 1.075"), and "Maksimalt", "Minimum", "Under", "Over" heading the Måltal line, as the
+    documents write it ("Måltal 2023: Maksimalt 1.075")."""
+    at_most = target.bound == engine.AT_MOST
+    if target.strict:
+        if heading:
+            return (
+                pgettext_lazy("target line", "Under")
+                if at_most
+                else pgettext_lazy("target line", "Over")
+            )
+        return (
+            pgettext_lazy("requirement", "under")
+            if at_most
+            else pgettext_lazy("requirement", "over")
+        )
+    if heading:
+        return (
+            pgettext_lazy("target line", "At most")
+            if at_most
+            else pgettext_lazy("target line", "At least")
+        )
+    return _("at most") if at_most else _("at least")
 
 
 @dataclass(frozen=True)
@@ -161,6 +183,13 @@ class Kind:
     admin_fieldset: tuple[Promise, tuple[str, ...]] | None = None
     # The chart's target line: the required value for each figure, or None for no line.
     line: engine.RequiredValue | None = None
+    # The target drawn over its whole window, before and beside the figures: engine.FLAT
+    # (stepping where a revision takes effect) or engine.YEARLY (a glide path's years); None
+    # where the requirement follows other figures (a comparison area, the expected level).
+    path: str | None = None
+    # Whether the baseline can be held against the requirement before the first figure (the
+    # card's "Udgangspunkt"): a level the baseline is a figure of, not a count or a place.
+    judged_at_baseline: bool = False
     # The card's "what it was held against" (target, required value, that value formatted).
     requirement: Callable[[object, Decimal, str], str] = bound_requirement
     # True where "better" is the indicator's good direction ("bedre end forventet"): the
@@ -185,6 +214,8 @@ KINDS: tuple[Kind, ...] = (
         required={"target_value": NEEDS_TARGET_VALUE},
         revisable="target_value",
         line=engine.required_target_value,
+        path=engine.FLAT,
+        judged_at_baseline=True,
         example=_example_value,
         share_of_twenty=3,  # three of the seeds' six give way to the benchmark kinds
     ),
@@ -198,6 +229,8 @@ KINDS: tuple[Kind, ...] = (
             ("change_amount", "change_relative"),
         ),
         line=engine.required_change,
+        path=engine.FLAT,
+        judged_at_baseline=True,
         example=_example_change,
         share_of_twenty=4,
     ),
@@ -211,6 +244,7 @@ KINDS: tuple[Kind, ...] = (
         revisable="margin",
         admin_fieldset=(_("Comparison"), ("comparison_area", "margin", "gap_reduction")),
         line=engine.required_relative,
+        judged_at_baseline=True,
         example=_example_relative,
         share_of_twenty=6,
     ),
@@ -222,6 +256,8 @@ KINDS: tuple[Kind, ...] = (
         required={"target_value": NEEDS_TARGET_VALUE},
         revisable="target_value",
         line=engine.required_glide_path,
+        path=engine.YEARLY,
+        judged_at_baseline=True,
         example=_example_glide_path,
         share_of_twenty=2,
     ),
@@ -382,3 +418,20 @@ def requirement_series(
     if inputs is None:
         inputs = engine.Inputs(series=tuple(series), comparison=tuple(comparison))
     return engine.requirement_series(rule, line, inputs)
+
+
+def at_baseline(rule: engine.Rule, comparison_baseline: Decimal | None = None):
+    """The card's starting point: (what the target demands at its deadline, whether the
+    baseline would meet it), or None for a kind that has no level to hold the baseline to."""
+    kind = get(rule.kind)
+    if not kind.judged_at_baseline:
+        return None
+    return engine.at_baseline(rule, kind.line, comparison_baseline)
+
+
+def target_path(rule: engine.Rule, start: date) -> list[tuple[date, Decimal]]:
+    """The target over its whole window, as the kind draws it (empty where it draws none)."""
+    kind = get(rule.kind)
+    if kind.path is None:
+        return []
+    return engine.target_path(rule, kind.line, start, yearly=kind.path == engine.YEARLY)

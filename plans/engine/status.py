@@ -627,3 +627,56 @@ def requirement_series(
         if value is not None:
             line.append((p, value))
     return line
+
+
+def at_baseline(
+    rule: Rule, required: RequiredValue, comparison_baseline: Decimal | None = None
+) -> tuple[Decimal, str] | None:
+    """What the target demands at its deadline if everything stayed where the baseline stands,
+    and whether the baseline itself would meet it: the starting point a card shows before the
+    first figure of the target's window. None where that cannot be said (no baseline, a
+    relative target without the comparison area's baseline figure). Which kinds have such a
+    level is the registry's (plans.engine.kinds.at_baseline)."""
+    if rule.baseline is None:
+        return None
+    in_force, _revision = rule_in_force(rule, rule.deadline)
+    if in_force.gap_reduction is not None:
+        in_force = replace(in_force, comparison_baseline=comparison_baseline)
+    # The deadline's requirement: a glide path's last value, not the baseline year's.
+    at_deadline = Point(rule.deadline, rule.deadline, rule.baseline.value)
+    comparison = ()
+    if comparison_baseline is not None:
+        comparison = (Point(rule.deadline, rule.deadline, comparison_baseline),)
+    value = required(in_force, at_deadline, Inputs(series=(), comparison=comparison), [])
+    if value is None:
+        return None
+    return value, compare(rule.baseline.value, value, in_force)
+
+
+FLAT = "flat"  # a target drawn level over its window, stepping where a revision takes effect
+YEARLY = "yearly"  # a glide path, drawn at each year's end from the baseline's
+
+
+def target_path(
+    rule: Rule, required: RequiredValue, start: date, *, yearly: bool = False
+) -> list[tuple[date, Decimal]]:
+    """The target over its whole window, from `start` to the deadline, as a chart draws it
+    before and beside the figures: level (stepping where a revision takes effect), or a glide
+    path from the baseline year by year to its target ("fra ca. 25 % i 2016 til højst 20 % i
+    2025")."""
+    if start > rule.deadline:
+        return []
+    days = {start, rule.deadline}
+    days |= {r.effective for r in rule.revisions if start < r.effective <= rule.deadline}
+    if yearly:
+        if rule.baseline is None or rule.target_value is None:
+            return []
+        days = {rule.baseline.end, rule.deadline}
+        days |= {date(year, 12, 31) for year in range(rule.baseline.end.year, rule.deadline.year)}
+    path = []
+    for day in sorted(days):
+        in_force, _revision = rule_in_force(rule, day)
+        value = required(in_force, Point(day, day, Decimal(0)), Inputs(series=()), [])
+        if value is not None:
+            path.append((day, value))
+    return path

@@ -8,13 +8,16 @@ the same everywhere.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kpis.danish import format_number
+from kpis.danish import format_number, format_plain, same_wording
+from kpis.models import Area, Measurement
 from plans.engine import kinds
 from plans.engine import status as engine
+from plans.engine.kinds import bound_word
 from plans.models import StatusFields, Target
 
 STATUS_LABELS = {
@@ -45,6 +48,11 @@ COMPARABLE_MEASURE_LABELS = {
     engine.MEAN: _("average"),
     engine.MEDIAN: _("median"),
     engine.BEST: _("best"),
+}
+STARTING_VERDICTS = {
+    engine.MET: _("On the baseline the target would be met"),
+    engine.NEAR: _("On the baseline the target would be near"),
+    engine.NOT_MET: _("On the baseline the target would not be met"),
 }
 
 
@@ -84,9 +92,28 @@ def expected_sentence(indicator, actual: Decimal, expected: Decimal) -> str:
 
 
 @dataclass(frozen=True)
+class StartingPoint:
+    """Where a target starts, before the first figure of its window: the baseline, the
+    comparison area's figure for the same period, and whether the baseline would meet the
+    target. Never a status: the card's status stays "Ingen data endnu"."""
+
+    value: str
+    period: str
+    comparison: str  # "Hele landet: 2,7 %", or ""
+    verdict: str  # engine.MET, NEAR, NOT_MET, or "" where that cannot be said
+    required: str  # "højst 1,7 %"
+
+    @property
+    def verdict_label(self):
+        return STARTING_VERDICTS.get(self.verdict, "")
+
+
+@dataclass(frozen=True)
 class Card:
     target: Target
     result: engine.Result
+    # The comparison area and its figure for the baseline period, when there is one.
+    baseline_comparison: tuple[Area, Decimal] | None = None
 
     # -- what the card shows --------------------------------------------------------------
 
@@ -122,6 +149,86 @@ class Card:
     @property
     def wording(self):
         return self.target.wording
+
+    @property
+    def target_line(self):
+        """The Måltal line derived from the definition (and the revision in force), so it
+        cannot say 1.075 while the status is judged against 950: "Maksimalt 950", "Mindst
+        1,0 %-point under Hele landet". A milestone has no value: its wording is the line."""
+        target = self.target
+        if target.kind == Target.Kind.MILESTONE or target.indicator is None:
+            return target.wording
+        revision = self.result.revision
+        head = bound_word(target, heading=True)
+        if target.kind == Target.Kind.RELATIVE:
+            margin = target.margin
+            if revision is not None and revision.margin is not None:
+                margin = revision.margin
+            return self._relative_line(margin)
+        if target.kind == Target.Kind.CHANGE:
+            if target.baseline_value is None:
+                lower = target.bound == Target.Bound.AT_MOST
+                return _("Lower than the baseline") if lower else _("Higher than the baseline")
+            rule = target.rule()
+            required = engine.required_value(rule, rule.baseline, None, [])
+            return f"{head} {self._format_target(required)}"
+        value = target.target_value
+        if revision is not None and revision.target_value is not None:
+            value = revision.target_value
+        return f"{head} {self._format_target(value)}" if value is not None else target.wording
+
+    def _relative_line(self, margin):
+        target, area = self.target, self.target.comparison_area.name
+        below = target.bound == Target.Bound.AT_MOST
+        distance = target.indicator.format_development
+        if target.gap_reduction is not None:
+            return _("The gap to %(area)s reduced by at least %(distance)s") % {
+                "area": area, "distance": distance(target.gap_reduction, sign=False)}  # fmt: skip
+        if margin:
+            text = (
+                _("At least %(distance)s below %(area)s")
+                if below
+                else _("At least %(distance)s above %(area)s")
+            )
+            return text % {"distance": distance(margin, sign=False), "area": area}
+        if target.strict:
+            return (_("Below %(area)s") if below else _("Above %(area)s")) % {"area": area}
+        text = _("At most level with %(area)s") if below else _("At least level with %(area)s")
+        return text % {"area": area}
+
+    @property
+    def wording_differs(self):
+        """The document's own words, shown as "Målets ordlyd" where they say more than the
+        derived line ("Maksimalt 1.075" needs no second line; a sentence does)."""
+        return not same_wording(self.wording, str(self.target_line))
+
+    @property
+    def starting_point(self) -> StartingPoint | None:
+        """The baseline, shown while the target's window has no figures yet."""
+        target = self.target
+        if self.result.current is not None or target.indicator is None:
+            return None
+        if target.baseline_value is None or target.baseline_period is None:
+            return None
+        comparison, comparison_value = "", None
+        if self.baseline_comparison:
+            area, comparison_value = self.baseline_comparison
+            comparison = f"{area.name}: {self._format(comparison_value)}"
+        relative_to = comparison_value if target.kind == Target.Kind.RELATIVE else None
+        judged = kinds.at_baseline(target.rule(comparison_baseline=relative_to), relative_to)
+        verdict, required = "", ""
+        if judged:
+            verdict = judged[1]
+            required = kinds.get(target.kind).requirement(
+                target, judged[0], self._format(judged[0])
+            )
+        return StartingPoint(
+            value=self._format(target.baseline_value),
+            period=target.baseline_period.label,
+            comparison=comparison,
+            verdict=verdict,
+            required=required,
+        )
 
     @property
     def baseline(self):
@@ -267,6 +374,13 @@ class Card:
     def reasons(self):
         return [REASON_LABELS[r] for r in self.result.reasons if r in REASON_LABELS]
 
+    def _format_target(self, value: Decimal):
+        """A target as the documents write it: "Minimum 70 %", not "70,0 %"; never finer
+        than the indicator's decimals."""
+        indicator = self.target.indicator
+        text = format_plain(indicator.quantize(value))
+        return f"{text} %" if indicator.is_share else text
+
     def _format(self, value: Decimal):
         if self.target.indicator is None:
             return str(value)
@@ -275,6 +389,40 @@ class Card:
 
 def cards_for(targets, results: dict | None = None) -> list[Card]:
     """Cards for targets; from the stored statuses unless results (by target id) are given."""
+    targets = list(targets)
     if results is None:
-        return [Card(t, StatusFields.result_of(getattr(t, "status", None))) for t in targets]
-    return [Card(t, results.get(t.pk) or StatusFields.result_of(None)) for t in targets]
+        pairs = [(t, StatusFields.result_of(getattr(t, "status", None))) for t in targets]
+    else:
+        pairs = [(t, results.get(t.pk) or StatusFields.result_of(None)) for t in targets]
+    waiting = [t for t, result in pairs if result.current is None]
+    comparisons = baseline_comparisons(waiting)
+    return [Card(t, result, comparisons.get(t.pk)) for t, result in pairs]
+
+
+def baseline_comparisons(targets) -> dict[int, tuple[Area, Decimal]]:
+    """Each target's comparison figure for its baseline period, in one query: its own
+    comparison area's, else hele landet's ("1,7 % mod 2,7 % i hele landet, aug. 2023")."""
+    targets = [t for t in targets if t.baseline_period_id and t.indicator_id]
+    if not targets:
+        return {}
+    country = Area.objects.filter(kind=Area.Kind.COUNTRY).first()
+    wanted = {}
+    for t in targets:
+        area = t.comparison_area if t.comparison_area_id else country
+        if area is not None:
+            wanted[t.pk] = (area, t.indicator_id, t.baseline_period_id)
+    if not wanted:
+        return {}
+    query = Q()
+    for area, indicator_id, period_id in wanted.values():
+        query |= Q(area=area, indicator_id=indicator_id, period_id=period_id)
+    values = {
+        (m.area_id, m.indicator_id, m.period_id): m.value
+        for m in Measurement.objects.filter(query).only("area", "indicator", "period", "value")
+    }
+    found = {}
+    for pk, (area, indicator_id, period_id) in wanted.items():
+        value = values.get((area.pk, indicator_id, period_id))
+        if value is not None:
+            found[pk] = (area, value)
+    return found

@@ -6,6 +6,7 @@ from datetime import date
 
 import pandas as pd
 from django.db.models import Max
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from kpis.models import Area, Indicator, Measurement, MeasurementRevision, Period
@@ -25,6 +26,7 @@ from plans.tables.targets import LatestTable, TargetsTable
 class Figures:
     table: SeriesTable
     figure_json: str
+    label: str = ""  # the chart's caption, true to what is drawn
 
 
 def comparison_areas(
@@ -113,18 +115,41 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     required = pd.DataFrame(
         [{"end": p.end, "value": value} for p, value in line], columns=["end", "value"]
     )
+    start = target.measure_from or target.plan.starts_on
+    path = pd.DataFrame(
+        [{"end": day, "value": value} for day, value in kinds.target_path(rule, start)],
+        columns=["end", "value"],
+    )
+    for frame_ in (frame, required, path):
+        frame_["shown"] = [indicator.format_value(v) for v in frame_["value"]]
     baseline = None
     if rule.baseline:
         baseline = {"end": rule.baseline.end, "value": rule.baseline.value,
-                    "label": rule.baseline.label}  # fmt: skip
+                    "label": rule.baseline.label,
+                    "shown": indicator.format_value(rule.baseline.value)}  # fmt: skip
+    forecast = None
+    result = card.result
+    if result.projected is not None and result.current is not None and not result.final:
+        forecast = {"start": result.current.end, "start_value": result.current.value,
+                    "end": target.deadline, "value": result.projected,
+                    "shown": indicator.format_value(result.projected)}  # fmt: skip
+    deadline = {"end": target.deadline,
+                "label": _("Deadline %(day)s") % {"day": formats.date_format(
+                    target.deadline, "j. F Y")}}  # fmt: skip
 
     figure = charts.target_chart(
         frame,
         own_area=municipality.name,
         required=required,
+        path=path,
+        glide=target.kind == target.Kind.GLIDE_PATH,
         baseline=baseline,
+        deadline=deadline,
+        forecast=forecast,
         y_title=indicator.get_unit_display(),
     )
+    label = _chart_label(indicator, frame, municipality, bool(len(path) or len(required)),
+                         forecast is not None)  # fmt: skip
     columns, records = _series_records(frame, areas, revised)
     if len(line):
         by_span = {(p.start, p.end): value for p, value in line}
@@ -134,7 +159,24 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     table = SeriesTable(
         records, columns=columns, indicator=indicator, key="data", caption=_("Figures")
     )
-    return Figures(table, figure.to_json())
+    return Figures(table, figure.to_json(), label)
+
+
+def _chart_label(indicator, frame, municipality, has_target, has_forecast) -> str:
+    """The caption says what is drawn: the comparison areas only where they have figures."""
+    others = frame[frame["area_id"] != municipality.pk]["area"].unique()
+    parts = {"name": indicator.name, "areas": ", ".join(others)}
+    if len(others) and has_target:
+        text = _("%(name)s over time beside %(areas)s, with the target and the deadline")
+    elif len(others):
+        text = _("%(name)s over time beside %(areas)s, with the deadline")
+    elif has_target:
+        text = _("%(name)s over time, with the target and the deadline")
+    else:
+        text = _("%(name)s over time, with the deadline")
+    if has_forecast:
+        text = text + ". " + _("Dotted: the forecast to the deadline")
+    return text % parts
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from kpis.danish import format_number
 from kpis.models import Area, Measurement, Period
 from plans.engine import kinds
 from plans.engine import status as engine
@@ -374,3 +375,35 @@ def baseline_proposals(plan: Plan, start_year: int) -> dict[int, tuple]:
         if latest is not None:
             proposals[target.pk] = (latest.value, latest.period)
     return proposals
+
+
+# Guldborgsund's card "Unge på offentlig forsørgelse": 969 in Nov.22-nov.23, the period its
+# target follows. The import template's example when the user keeps no series of their own.
+TEMPLATE_EXAMPLE = ("unge-offentlig-forsorgelse", "Guldborgsund", "Nov.22-nov.23", "969")
+
+
+def template_example(municipality_ids: set[int] | None) -> tuple[str, str, str, str]:
+    """The import template's example row: the latest figure of a series one of the user's
+    targets follows (indicator, its municipality, a period of the target's kind), so that the
+    row imports as a figure a target shows, not as a new period nobody sees."""
+    targets = Target.objects.filter(indicator__isnull=False).exclude(period_kind="")
+    if municipality_ids is not None:
+        targets = targets.filter(plan__municipality__in=municipality_ids)
+    for target in targets.select_related("indicator", "plan__municipality").order_by(
+        "-plan__start_year", "plan", "order", "id"
+    )[:20]:
+        figure = (
+            Measurement.objects.filter(
+                indicator=target.indicator_id,
+                area=target.plan.municipality_id,
+                period__kind=target.period_kind,
+            )
+            .select_related("period")
+            .order_by("-period__end")
+            .first()
+        )
+        if figure is not None:
+            value = format_number(figure.value, target.indicator.decimals)
+            return (target.indicator.key, target.plan.municipality.name, figure.period.label,
+                    value)  # fmt: skip
+    return TEMPLATE_EXAMPLE

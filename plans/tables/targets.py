@@ -1,5 +1,7 @@
 """A plan's targets with their status, and one indicator's latest figure per area."""
 
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from jobcenter.tables import Column, DataTable, NumberColumn
@@ -11,20 +13,63 @@ def _quantize(card, value):
 
 
 class TargetsTable(DataTable):
-    """One row per KPI card (plans.presenters.cards.Card), the target's title as row header;
-    the download has the figures as numbers."""
+    """One row per KPI card (plans.presenters.cards.Card): the target's title as row header,
+    linking to the target; its number as the plan gives it ("2a"), else its place in the plan;
+    the Måltal line derived from the definition beside the document's wording; the status as a
+    badge with symbol, colour and words. The download has the figures as numbers and the
+    status in words."""
 
     key = "targets"
     caption = _("Targets and status")
+    css_class = "table data-table targets-table"
 
     title = Column(_("Target"), row_header=True)
-    code = Column(_("No."), accessor="target__code")
+    number = Column(_("No."), empty_values=())
     period_label = Column(_("Period"))
     value = NumberColumn(_("Value"), show=str)
     development = NumberColumn(_("Development"), show=str)
-    wording = Column(_("Target value"))
+    target_line = Column(_("Target value"))
     status = Column(_("Status"), accessor="status_label")
     forecast = Column(_("Forecast"), accessor="forecast_label")
+    wording = Column(_("Target as worded"))
+
+    def __init__(self, cards, **kwargs):
+        super().__init__(cards, **kwargs)
+        self.positions = {id(card): position for position, card in enumerate(cards, start=1)}
+
+    def render_title(self, value, record):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("plans:target", args=[record.target.key]), value
+        )
+
+    def value_title(self, value):
+        return value
+
+    def render_number(self, record):
+        return self.value_number(record)
+
+    def value_number(self, record):
+        return record.target.code or str(self.positions[id(record)])
+
+    def render_target_line(self, value):
+        return str(value)
+
+    def value_target_line(self, value):
+        return str(value)
+
+    def render_status(self, value, record):
+        return format_html(
+            '<span class="status-badge status-{}"><span aria-hidden="true">{}</span> {}</span>',
+            record.status,
+            record.status_symbol,
+            value,
+        )
+
+    def value_status(self, value):
+        return str(value)
+
+    def value_forecast(self, value):
+        return str(value)
 
     def value_value(self, record):
         current = record.result.current

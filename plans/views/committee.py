@@ -9,12 +9,15 @@ from django.utils import timezone
 from jobcenter.tables import export_requested
 from kpis.models import Area
 from plans import access
+from plans.forms import IndicatorFilterForm
 from plans.models import Membership, ReportingRound
 from plans.presenters import indicators as presenters_indicators
+from plans.presenters import provenance
 from plans.presenters import report as presenters_report
 from plans.presenters import rounds as presenters_rounds
 from plans.presenters import targets as presenters
 from plans.presenters.cards import cards_for
+from plans.selectors import indicators as selectors_indicators
 from plans.selectors import stale
 from plans.selectors import targets as selectors
 
@@ -59,7 +62,10 @@ def focus_area_detail(request, plan_key, area_key):
         "focus_area": focus_area,
         "cards": cards_for(focus_area.targets.all()),
         "can_edit_definitions": access.can_edit_definitions(request.user, plan.municipality_id),
-        "siblings": plan.focus_areas.only("key", "title", "number", "order"),
+        # The plan's other focus areas: the page itself is not one of them.
+        "siblings": plan.focus_areas.exclude(pk=focus_area.pk).only(
+            "key", "title", "number", "order"
+        ),
     }
     return render(request, "plans/focus_area_detail.html", context)
 
@@ -97,6 +103,10 @@ def target_detail(request, target_key):
         "can_edit_definitions": access.can_edit_definitions(
             request.user, target.plan.municipality_id
         ),
+        "source_line": provenance.card_source(card),
+        # Where in the document a figure was typed from, how a deadline was read: the
+        # analysts' notes, not the committee's reading.
+        "show_notes": access.can_edit_figures(request.user, target.plan.municipality_id),
     }
     return render(request, "plans/target_detail.html", context)
 
@@ -180,9 +190,27 @@ def indicator_list(request):
         )
         .select_related("owner")
     )
+    municipalities = areas.filter(kind=Area.Kind.MUNICIPALITY, plans__isnull=False).distinct()
+    form = IndicatorFilterForm(
+        request.GET or None,
+        focus_areas=access.visible_focus_areas(request.user).order_by(
+            "plan__municipality__name", "-plan__start_year", "order"
+        ),
+        municipalities=municipalities.order_by("name"),
+    )
+    total = indicators.count()
+    if form.is_bound and form.is_valid():
+        indicators = selectors_indicators.indicators_matching(
+            indicators,
+            text=form.cleaned_data["q"].strip(),
+            focus_area=form.cleaned_data["tema"],
+            municipality=form.cleaned_data["kommune"],
+        )
     # Meta.ordering does not apply to grouped queries; the list is read alphabetically.
-    indicators = indicators.order_by("name")
-    return render(request, "plans/indicator_list.html", {"indicators": indicators})
+    indicators = list(indicators.order_by("name"))
+    context = {"indicators": indicators, "form": form, "total": total,
+               "filtered": form.is_bound and len(indicators) != total}  # fmt: skip
+    return render(request, "plans/indicator_list.html", context)
 
 
 def indicator_detail(request, key):

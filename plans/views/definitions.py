@@ -1,13 +1,18 @@
 """Administrators define targets in a form that speaks the domain: the kind decides what the
 form asks for, and a preview shows the status the target would get on today's figures."""
 
+from datetime import date
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from kpis.danish import format_plain
 from kpis.models import Area, Indicator, MeasurementRevision
 from plans import access, services
 from plans.forms import (
@@ -176,6 +181,25 @@ def indicator_edit(request, key=None):
     return render(request, "plans/indicator_form.html", {"indicator": indicator, "form": form})
 
 
+def _shown(field, value):
+    """A stored value as the history shows it: "1.075", not "1075,000000"; a choice, a
+    related object and a day in words, not their keys."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, Decimal):
+        return format_plain(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, date):
+        return date_format(value, "j. F Y")
+    if field.is_relation:
+        related = field.related_model.objects.filter(pk=value).first()
+        return str(related) if related is not None else str(value)
+    return str(value)
+
+
 def _changes(versions):
     """Each version with what it changed from the one before: [(field label, old, new)]."""
     rows = []
@@ -184,8 +208,9 @@ def _changes(versions):
         if older is not None:
             delta = newer.diff_against(older)
             for change in delta.changes:
-                label = Target._meta.get_field(change.field).verbose_name
-                changes.append((label, change.old, change.new))
+                field = Target._meta.get_field(change.field)
+                changes.append((field.verbose_name, _shown(field, change.old),
+                                _shown(field, change.new)))  # fmt: skip
         rows.append((newer, changes))
     return rows
 

@@ -45,7 +45,7 @@ def import_upload(request):
     form = ImportForm(
         request.POST or None,
         request.FILES or None,
-        indicators=access.loadable_indicators(request.user),
+        indicators=access.import_indicators(request.user),
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -145,8 +145,8 @@ def import_status(request, batch_id):
 
 def import_template(request):
     """The portal's own import template: the four columns and an example row."""
-    example = "unge-offentlig-forsorgelse;Guldborgsund;2023M11;969"
-    body = f"\ufeff{';'.join(TEMPLATE_COLUMNS)}\n{example}\n"
+    example = selectors.template_example(access.figure_municipalities(request.user))
+    body = f"\ufeff{';'.join(TEMPLATE_COLUMNS)}\n{';'.join(example)}\n"
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="skabelon-tal.csv"'
     return response
@@ -163,7 +163,9 @@ def figures_grid(request, plan_key):
     if kind not in grid.KIND_PERIODS:
         kind = periods.QUARTER
     years = list(range(plan.start_year - 2, plan.end_year + 1))
-    year = _int(request.GET.get("year"), default=min(timezone.localdate().year, plan.end_year))
+    newest = grid.newest_year_with_figures(plan, kind, years)
+    default = newest or min(timezone.localdate().year, plan.end_year)
+    year = _int(request.GET.get("year"), default=default)
     year = min(max(year, years[0]), years[-1])
     editable = _editable_area_ids(request.user)
     table = grid.grid_for(plan, kind, year, editable_area_ids=editable)
