@@ -75,7 +75,7 @@ def test_the_targets_download_keeps_the_danish_letters(client, plan):
         reverse("plans:plan", args=[plan.key]), {"export": "csv", "table": "targets"}
     )
     name = "beskæftigelsesplan-for-guldborgsund-targets.csv"
-    assert f"filename*=utf-8''{quote(name)}" in response["Content-Disposition"]
+    assert f"filename*=UTF-8''{quote(name)}" in response["Content-Disposition"]
     assert (
         "1;"
         in response.content.decode("utf-8-sig")
