@@ -94,6 +94,57 @@ def bound_word(target, *, heading=False):
     return _("at most") if at_most else _("at least")
 
 
+# The card's Måltal line ("Maksimalt 950"), per kind: (target, revision in force, a function
+# formatting a value as the documents write it) -> text.
+def value_line(target, revision, fmt) -> str:
+    """ "Maksimalt 950": the target value, or the revised one in force."""
+    value = target.target_value
+    if revision is not None and revision.target_value is not None:
+        value = revision.target_value
+    if value is None:
+        return target.wording
+    return f"{bound_word(target, heading=True)} {fmt(value)}"
+
+
+def change_line(target, revision, fmt) -> str:
+    """ "Maksimalt 1.021": the baseline moved by the change."""
+    if target.baseline_value is None:
+        at_most = target.bound == engine.AT_MOST
+        return _("Lower than the baseline") if at_most else _("Higher than the baseline")
+    rule = target.rule()
+    required = engine.required_change(rule, rule.baseline, engine.Inputs(), [])
+    return f"{bound_word(target, heading=True)} {fmt(required)}"
+
+
+def relative_line(target, revision, fmt) -> str:
+    """ "Mindst 1,0 %-point under Hele landet", "Gabet til Hele landet mindsket med …"."""
+    margin = target.margin
+    if revision is not None and revision.margin is not None:
+        margin = revision.margin
+    area = target.comparison_area.name
+    below = target.bound == engine.AT_MOST
+    distance = target.indicator.format_development
+    if target.gap_reduction is not None:
+        return _("The gap to %(area)s reduced by at least %(distance)s") % {
+            "area": area, "distance": distance(target.gap_reduction, sign=False)}  # fmt: skip
+    if margin:
+        text = (
+            _("At least %(distance)s below %(area)s")
+            if below
+            else _("At least %(distance)s above %(area)s")
+        )
+        return text % {"distance": distance(margin, sign=False), "area": area}
+    if target.strict:
+        return (_("Below %(area)s") if below else _("Above %(area)s")) % {"area": area}
+    text = _("At most level with %(area)s") if below else _("At least level with %(area)s")
+    return text % {"area": area}
+
+
+def wording_line(target, revision, fmt) -> str:
+    """A milestone has no value: its wording is the line."""
+    return target.wording
+
+
 @dataclass(frozen=True)
 class Example:
     """What the synthetic national data set (plans.tools.national) knows when it makes a
@@ -192,6 +243,8 @@ class Kind:
     judged_at_baseline: bool = False
     # The card's "what it was held against" (target, required value, that value formatted).
     requirement: Callable[[object, Decimal, str], str] = bound_requirement
+    # The card's Måltal line, derived from the definition (value_line, change_line, …).
+    target_line: Callable[[object, object, Callable[[Decimal], str]], str] = value_line
     # True where "better" is the indicator's good direction ("bedre end forventet"): the
     # requirement (bound) then follows the indicator, never a choice that could contradict it.
     directed: bool = False
@@ -223,6 +276,7 @@ KINDS: tuple[Kind, ...] = (
         CHANGE,
         _("change from baseline"),
         engine.measured(engine.required_change),
+        target_line=change_line,
         fields=("bound", "strict", "change_amount", "change_relative", "tolerance"),
         admin_fieldset=(
             pgettext_lazy("target fieldset", "Change"),
@@ -238,6 +292,7 @@ KINDS: tuple[Kind, ...] = (
         RELATIVE,
         _("relative to a comparison area"),
         engine.measured(engine.required_relative),
+        target_line=relative_line,
         fields=("bound", "strict", "comparison_area", "margin", "gap_reduction", "tolerance"),
         required={"comparison_area": _("A relative target needs a comparison area.")},
         inputs=frozenset({engine.SERIES, engine.COMPARISON}),
@@ -276,6 +331,7 @@ KINDS: tuple[Kind, ...] = (
         MILESTONE,
         _("milestone"),
         engine.evaluate_milestone,
+        target_line=wording_line,
         fields=("milestone_state",),
         inputs=frozenset(),
         measured=False,

@@ -17,7 +17,6 @@ from kpis.danish import format_number, format_plain, same_wording
 from kpis.models import Area, Measurement
 from plans.engine import kinds
 from plans.engine import status as engine
-from plans.engine.kinds import bound_word
 from plans.models import StatusFields, Target
 
 STATUS_LABELS = {
@@ -154,47 +153,11 @@ class Card:
     def target_line(self):
         """The Måltal line derived from the definition (and the revision in force), so it
         cannot say 1.075 while the status is judged against 950: "Maksimalt 950", "Mindst
-        1,0 %-point under Hele landet". A milestone has no value: its wording is the line."""
-        target = self.target
-        if target.kind == Target.Kind.MILESTONE or target.indicator is None:
-            return target.wording
-        revision = self.result.revision
-        head = bound_word(target, heading=True)
-        if target.kind == Target.Kind.RELATIVE:
-            margin = target.margin
-            if revision is not None and revision.margin is not None:
-                margin = revision.margin
-            return self._relative_line(margin)
-        if target.kind == Target.Kind.CHANGE:
-            if target.baseline_value is None:
-                lower = target.bound == Target.Bound.AT_MOST
-                return _("Lower than the baseline") if lower else _("Higher than the baseline")
-            rule = target.rule()
-            required = engine.required_change(rule, rule.baseline, engine.Inputs(), [])
-            return f"{head} {self._format_target(required)}"
-        value = target.target_value
-        if revision is not None and revision.target_value is not None:
-            value = revision.target_value
-        return f"{head} {self._format_target(value)}" if value is not None else target.wording
-
-    def _relative_line(self, margin):
-        target, area = self.target, self.target.comparison_area.name
-        below = target.bound == Target.Bound.AT_MOST
-        distance = target.indicator.format_development
-        if target.gap_reduction is not None:
-            return _("The gap to %(area)s reduced by at least %(distance)s") % {
-                "area": area, "distance": distance(target.gap_reduction, sign=False)}  # fmt: skip
-        if margin:
-            text = (
-                _("At least %(distance)s below %(area)s")
-                if below
-                else _("At least %(distance)s above %(area)s")
-            )
-            return text % {"distance": distance(margin, sign=False), "area": area}
-        if target.strict:
-            return (_("Below %(area)s") if below else _("Above %(area)s")) % {"area": area}
-        text = _("At most level with %(area)s") if below else _("At least level with %(area)s")
-        return text % {"area": area}
+        1,0 %-point under Hele landet", in the kind's words (plans.engine.kinds)."""
+        if self.target.indicator is None:
+            return self.target.wording
+        kind = kinds.get(self.target.kind)
+        return kind.target_line(self.target, self.result.revision, self._format_target)
 
     @property
     def wording_differs(self):
@@ -214,7 +177,8 @@ class Card:
         if self.baseline_comparison:
             area, comparison_value = self.baseline_comparison
             comparison = f"{area.name}: {self._format(comparison_value)}"
-        relative_to = comparison_value if target.kind == Target.Kind.RELATIVE else None
+        reads_comparison = engine.COMPARISON in kinds.get(target.kind).inputs
+        relative_to = comparison_value if reads_comparison else None
         judged = kinds.at_baseline(target.rule(comparison_baseline=relative_to), relative_to)
         verdict, required = "", ""
         if judged:
