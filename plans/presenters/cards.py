@@ -170,7 +170,7 @@ class Card:
                 lower = target.bound == Target.Bound.AT_MOST
                 return _("Lower than the baseline") if lower else _("Higher than the baseline")
             rule = target.rule()
-            required = engine.required_value(rule, rule.baseline, None, [])
+            required = engine.required_change(rule, rule.baseline, engine.Inputs(), [])
             return f"{head} {self._format_target(required)}"
         value = target.target_value
         if revision is not None and revision.target_value is not None:
