@@ -119,3 +119,17 @@ def test_import_preview_save_narrate_submit_and_approve(page, live_server, demo,
     assert page.get_by_text("Forhåndsvisning på dagens tal").is_visible()
     check("target preview")
     assert not failures, "\n".join(f"{name}: {v}" for name, vs in failures.items() for v in vs)
+
+
+def test_the_target_forms_radio_buttons_and_checkboxes_are_drawn(page, live_server, demo):
+    """DKFDS's base rules draw no native radio button or checkbox (appearance: none, 0 px): the
+    target form showed neither its kind nor the focus areas ticked."""
+    demo_users_create()
+    log_in(page, live_server, "admin-guldborgsund")
+    page.goto(f"{live_server.url}/plans/guldborgsund-beu-2023/targets/"
+              "guldborgsund-unge-forsorgelse-2023/edit/")  # fmt: skip
+    for selector in ("input[name=kind]", "input[name=focus_areas]"):
+        box = page.locator(selector).first
+        assert box.is_checked()
+        assert box.evaluate("e => getComputedStyle(e).appearance") != "none", selector
+        assert box.bounding_box()["width"] >= 12, selector
