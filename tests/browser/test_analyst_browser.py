@@ -133,3 +133,13 @@ def test_the_target_forms_radio_buttons_and_checkboxes_are_drawn(page, live_serv
         assert box.is_checked()
         assert box.evaluate("e => getComputedStyle(e).appearance") != "none", selector
         assert box.bounding_box()["width"] >= 12, selector
+
+
+def test_an_administrators_menu_wraps_on_a_phone(page, live_server, demo):
+    """Six menu items are wider than a phone: in one row they pushed every page of an
+    administrator 236 px wider than the screen."""
+    demo_users_create()
+    page.set_viewport_size({"width": 390, "height": 900})
+    log_in(page, live_server, "admin-guldborgsund")
+    page.goto(f"{live_server.url}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
