@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -175,7 +176,12 @@ class Card:
         value = target.target_value
         if revision is not None and revision.target_value is not None:
             value = revision.target_value
-        return f"{head} {self._format_target(value)}" if value is not None else target.wording
+        if value is None:
+            return target.wording
+        if target.kind == Target.Kind.RANK:
+            # a place ("Højst nr. 20"), not a figure in the indicator's unit ("Maksimalt 20 %")
+            return capfirst(kinds.get(target.kind).requirement(target, value, ""))
+        return f"{head} {self._format_target(value)}"
 
     def _relative_line(self, margin):
         target, area = self.target, self.target.comparison_area.name
