@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from kpis.models import Indicator
 from kpis.services import period_get_or_create
+from plans.engine import kinds
 from plans.engine import status as engine
 from tests.builders import (
     make_country,
@@ -125,7 +126,7 @@ def test_the_caption_names_the_comparison_areas_it_draws(client, vordingborg):
 def test_the_target_path_steps_where_a_revision_takes_effect():
     june = engine.Revision(date(2023, 6, 1), target_value=Decimal(950))
     revised = rule(target_value="1.075", measure_from=date(2023, 1, 1), revisions=(june,))
-    path = engine.target_path(revised, date(2023, 1, 1))
+    path = kinds.target_path(revised, date(2023, 1, 1))  # the kind says how it is drawn
     assert path == [(date(2023, 1, 1), Decimal(1075)), (date(2023, 6, 1), Decimal(950)),
                     (date(2023, 12, 31), Decimal(950))]  # fmt: skip
 
