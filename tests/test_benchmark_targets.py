@@ -248,3 +248,12 @@ def test_a_benchmark_target_needs_no_requirement_chosen_it_follows_the_indicator
             wording="Nr. 2,5", target_value=Decimal("2.5"), deadline=date(2023, 12, 31),
         )  # fmt: skip
     assert "helt tal" in str(refused.value) or "whole number" in str(refused.value)
+
+
+def test_a_rank_targets_maaltal_line_is_a_place_not_a_figure():
+    """The card's "Måltal" line of a rank target on a share read "Maksimalt 2 %": a place."""
+    _indicator, _areas, target = ranked_country(["8,53", "7,10", "9,90"])
+    services.all_statuses_refresh(as_of=AS_OF)
+    card, *_ = card_of(target)
+    with translation.override("da"):
+        assert str(card.target_line) == "Højst nr. 2"

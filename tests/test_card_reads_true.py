@@ -107,6 +107,20 @@ def test_a_relative_target_line_names_the_distance_and_the_area(client, guldborg
     assert "Mindst 1,0 %-point under Hele landet" in card
 
 
+def test_a_change_target_line_is_the_baseline_moved_by_the_change(client, guldborgsund):
+    """Ringsted's round page failed on every change target with a baseline (the engine's
+    required_value had become one function per kind when the two branches met)."""
+    plan, _theme = _approved_plan(guldborgsund)
+    from kpis.services import period_get_or_create
+
+    target = make_target(plan, make_indicator("sygefravaer"), kind="change", target_value=None,
+                         change_amount=Decimal(10), change_relative=True,
+                         baseline_value=Decimal(200), baseline_period=period_get_or_create("2022"),
+                         wording="Sygefraværet skal falde med 10 %")  # fmt: skip
+    card = _card_text(client, target)
+    assert "Maksimalt 180" in card and "Målets ordlyd:" in card
+
+
 @pytest.fixture
 def frederikssund_2a(guldborgsund):
     """Frederikssund's 2a as the plan states it: 1,7 % in Aug. 2023 against 2,7 % in hele

@@ -120,3 +120,14 @@ def test_other_focus_areas_are_the_others(client, plan):
     page = client.get(reverse("plans:theme", args=[plan.key, first.key])).content.decode()
     nav = page[page.index('class="sibling-themes"') :]
     assert "Et godt erhvervsklima" in nav and "Uddannelsesbyen" not in nav
+
+
+def test_a_theme_without_targets_says_so(client, plan):
+    """Vordingborg's "6 Muligheder ved anlæg af ny Storstrømsbro" has no targets: the plan page
+    says "Ingen mål endnu", not "0 mål: ✓ 0 opfyldt, ≈ 0 tæt på, …"."""
+    plan, *_ = plan
+    services.focus_area_create(plan=plan, key="bro", title="Ny Storstrømsbro", order=2)
+    page = client.get(reverse("plans:plan", args=[plan.key])).content.decode()
+    theme = page[page.index("Ny Storstrømsbro") :]
+    summary = theme[: theme.index("</p>")]
+    assert "Ingen mål endnu" in summary and "0 mål" not in summary

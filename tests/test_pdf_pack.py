@@ -65,6 +65,8 @@ def test_the_pdf_pack_page_by_page(client, demo, report):
     ):
         # the number printed in the contents is the page the theme begins on
         assert re.search(re.escape(title) + r" ?\.+ ?" + str(start + 1) + r"\b", pages[1]), title
+    # Ringsted numbers its themes itself: the contents do not number them again ("1. 1 …").
+    assert not re.search(r"\b\d+\. \d+ ", pages[1]), pages[1]
 
     # Every page has the footer: the round's (or plan's) name and "page / pages".
     for number, text in enumerate(pages, start=1):
@@ -103,3 +105,23 @@ def test_the_pdf_pack_page_by_page(client, demo, report):
     for target in plan.targets.all():
         assert target.title in annex_text, target.title
     assert re.search(r"(Opfyldt|Ikke opfyldt|Tæt på|Ingen data)", annex_text)
+
+
+def test_with_debug_off_the_pdf_reads_collectstatics_hashed_stylesheets(tmp_path, settings):
+    """With DEBUG off {% static %} names the hashed copies ("css/report.e2cb02ab11a2.css")
+    that no finder knows: the PDF came out as plain portrait text, without report.css."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    from plans.presenters.pdf import STATIC_PREFIX, StylesheetsOnly
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    hashed = staticfiles_storage.stored_name("css/report.css")
+    assert hashed != "css/report.css"
+    assert b"@page" in StylesheetsOnly().fetch(STATIC_PREFIX + hashed).read()
+    with pytest.raises(ValueError):
+        StylesheetsOnly().fetch(STATIC_PREFIX + "../settings.py")

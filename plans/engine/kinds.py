@@ -19,6 +19,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -138,6 +139,16 @@ def relative_line(target, revision, fmt) -> str:
         return (_("Below %(area)s") if below else _("Above %(area)s")) % {"area": area}
     text = _("At most level with %(area)s") if below else _("At least level with %(area)s")
     return text % {"area": area}
+
+
+def rank_line(target, revision, fmt) -> str:
+    """ "Højst nr. 20": a place, not a figure in the indicator's unit ("Maksimalt 20 %")."""
+    value = target.target_value
+    if revision is not None and revision.target_value is not None:
+        value = revision.target_value
+    if value is None:
+        return target.wording
+    return capfirst(rank_requirement(target, value, ""))
 
 
 def wording_line(target, revision, fmt) -> str:
@@ -355,6 +366,7 @@ KINDS: tuple[Kind, ...] = (
         RANK,
         _("rank among the municipalities"),
         engine.evaluate_rank,
+        target_line=rank_line,
         fields=("target_value", "rank_published", "tolerance"),
         required={"target_value": _("A rank target needs a place: a whole number, 1 or more.")},
         inputs=frozenset({engine.SERIES, engine.PEERS}),

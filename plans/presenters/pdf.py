@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -16,7 +17,9 @@ class StylesheetsOnly(URLFetcher):
     def fetch(self, url, headers=None):
         try:
             path = (
-                finders.find(url[len(STATIC_PREFIX) :]) if url.startswith(STATIC_PREFIX) else None
+                stylesheet_path(url[len(STATIC_PREFIX) :])
+                if url.startswith(STATIC_PREFIX)
+                else None
             )
         except SuspiciousFileOperation:  # ../ out of the static folders
             path = None
@@ -25,6 +28,18 @@ class StylesheetsOnly(URLFetcher):
         with open(path, "rb") as stylesheet:
             body = stylesheet.read()
         return URLFetcherResponse(url, body, {"Content-Type": "text/css; charset=utf-8"})
+
+
+def stylesheet_path(name: str):
+    """The file behind a static name: the source file, or with DEBUG off the hashed copy
+    collectstatic wrote ("css/report.e2cb02ab11a2.css", the name {% static %} then gives), which
+    no finder knows: without it every PDF in production came out without its stylesheets."""
+    path = finders.find(name)
+    if path:
+        return path
+    if staticfiles_storage.exists(name):
+        return staticfiles_storage.path(name)
+    return None
 
 
 def render_pdf(html: str) -> bytes:

@@ -119,3 +119,30 @@ def test_import_preview_save_narrate_submit_and_approve(page, live_server, demo,
     assert page.get_by_text("Forhåndsvisning på dagens tal").is_visible()
     check("target preview")
     assert not failures, "\n".join(f"{name}: {v}" for name, vs in failures.items() for v in vs)
+
+
+def test_the_target_forms_radio_buttons_and_checkboxes_are_drawn(page, live_server, demo):
+    """DKFDS's base rules draw no native radio button or checkbox (appearance: none, 0 px): the
+    target form showed neither its kind nor the focus areas ticked."""
+    demo_users_create()
+    log_in(page, live_server, "admin-guldborgsund")
+    page.goto(f"{live_server.url}/plans/guldborgsund-beu-2023/targets/"
+              "guldborgsund-unge-forsorgelse-2023/edit/")  # fmt: skip
+    for selector in ("input[name=kind]", "input[name=focus_areas]"):
+        box = page.locator(selector).first
+        assert box.is_checked()
+        assert box.evaluate("e => getComputedStyle(e).appearance") != "none", selector
+        assert box.bounding_box()["width"] >= 12, selector
+
+
+def test_an_administrators_pages_fit_a_phone(page, live_server, demo):
+    """Six menu items are wider than a phone: in one row they pushed every page of an
+    administrator 236 px wider than the screen. A wide table scrolls in its own box, the
+    visually hidden labels in it too (the members and settings pages were 766 and 710 px)."""
+    demo_users_create()
+    page.set_viewport_size({"width": 390, "height": 900})
+    log_in(page, live_server, "admin-guldborgsund")
+    for path in ("/", "/municipalities/guldborgsund/members/",
+                 "/municipalities/guldborgsund/settings/"):  # fmt: skip
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path

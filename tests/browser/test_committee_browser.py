@@ -77,3 +77,13 @@ def test_the_chart_script_is_served_from_static_not_a_cdn(page, live_server, dem
     target = Target.objects.get(key="guldborgsund-sygefravaer-2023")
     page.goto(f"{live_server.url}/targets/{target.key}/", wait_until="networkidle")
     assert requests and all(url.startswith(live_server.url) for url in requests), requests
+
+
+def test_a_targets_focus_areas_are_one_to_a_line(page, live_server, demo):
+    """Guldborgsund's "Unge på offentlig forsørgelse" is in two themes: run together, their
+    links read as one ("Uddannelsesbyen Nykøbing FalsterEt godt erhvervsklima")."""
+    page.goto(f"{live_server.url}/targets/guldborgsund-unge-forsorgelse-2023/")
+    links = page.locator(".target-facts .inline-list a")
+    assert links.count() == 2
+    first, second = (links.nth(i).bounding_box() for i in range(2))
+    assert second["y"] >= first["y"] + first["height"]
