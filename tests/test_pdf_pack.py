@@ -99,6 +99,11 @@ def test_the_pdf_pack_page_by_page(client, demo, report):
         assert all(any(t in pages[p] for p in range(start, end)) for t in card_titles), theme
         if card_titles and not theme.has_text:
             assert any(t in pages[start] for t in card_titles), f"{theme} alone on {start + 1}"
+        if card_titles and theme.has_text:
+            # The cards begin under a heading of their own ("Mål"), also on a page of their own.
+            first = next(p for p in range(start, end) if any(t in pages[p] for t in card_titles))
+            at = min(pages[first].find(t) for t in card_titles if t in pages[first])
+            assert re.search(r"\bMål\b", pages[first][:at]), f"{theme}: cards without a heading"
 
     # The annex: every target once with its status.
     annex_text = " ".join(pages[annex:])
