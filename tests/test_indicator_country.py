@@ -156,6 +156,9 @@ def test_the_ranking_with_position_comparables_and_comparison_areas(client, coun
     assert '<script id="ranking-chart" type="application/json">' in html
     assert '<script id="series-chart" type="application/json">' in html
     assert "Guldborgsund over tid" in page
+    # the series chart's caption names what it draws, no more
+    caption = text(html.split('id="series-chart-caption">')[1].split("</figcaption>")[0])
+    assert caption.startswith("Guldborgsund over tid sammen med Hele landet, ")
 
 
 @pytest.mark.django_db

@@ -24,6 +24,7 @@ from plans.tables.series import SeriesTable
 @dataclass
 class Chart:
     figure_json: str
+    label: str = ""  # the caption, naming only what is drawn
 
 
 @dataclass
@@ -315,4 +316,12 @@ def _series(indicator, kind, chosen, country, comparable_ids):
     figure = charts.comparison_series_chart(
         frame, own_area=chosen.name, y_title=indicator.get_unit_display()
     )
-    return table, Chart(figure.to_json())
+    drawn = [name for name in columns[1:] if any(r["area"] == name for r in records)]
+    if drawn:
+        label = _("%(name)s over time beside %(others)s") % {
+            "name": chosen.name,
+            "others": ", ".join(drawn),
+        }
+    else:
+        label = _("%(name)s over time") % {"name": chosen.name}
+    return table, Chart(figure.to_json(), label)
