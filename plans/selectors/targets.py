@@ -300,13 +300,21 @@ def focus_areas_with_status_counts(plan: Plan) -> QuerySet[FocusArea]:
 
 def targets_for_cards() -> QuerySet[Target]:
     """Targets with everything a KPI card shows, in one query."""
-    return Target.objects.select_related(
-        "plan__municipality",
-        "indicator",
-        "status__revision",
-        "comparison_area",
-        "baseline_period",
-    ).order_by("order", "id")
+    return (
+        Target.objects.select_related(
+            "plan__municipality",
+            "indicator",
+            "status__revision",
+            "comparison_area",
+            "baseline_period",
+        )
+        .prefetch_related(
+            # The card's Måltal line and starting point read the rule, and the rule its
+            # revisions: one query for every card, not one each.
+            Prefetch("revisions", to_attr=PREFETCHED_REVISIONS)
+        )
+        .order_by("order", "id")
+    )
 
 
 def focus_area_for_page(plan: Plan, key: str) -> FocusArea:
