@@ -31,8 +31,7 @@ def test_the_theme_page_reads_as_often_for_three_change_targets_as_for_one(
     client.force_login(admin_user)
     three = _queries(client, plan, theme)
     assert (
-        "Minimum"
-        in client.get(reverse("plans:theme", args=[plan.key, theme.key])).content.decode()
+        "Minimum" in client.get(reverse("plans:theme", args=[plan.key, theme.key])).content.decode()
     )
     for target in list(theme.targets.order_by("id"))[1:]:
         theme.targets.remove(target)

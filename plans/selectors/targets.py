@@ -310,8 +310,9 @@ def targets_for_cards() -> QuerySet[Target]:
         )
         .prefetch_related(
             # The card's Måltal line and starting point read the rule, and the rule its
-            # revisions: one query for every card, not one each.
-            Prefetch("revisions", to_attr=PREFETCHED_REVISIONS)
+            # revisions: one query for every card, not one each (the target page's history
+            # reads the same prefetch).
+            "revisions"
         )
         .order_by("order", "id")
     )
