@@ -97,11 +97,15 @@ def bound_word(target, *, heading=False):
 
 # The card's Måltal line ("Maksimalt 950"), per kind: (target, revision in force, a function
 # formatting a value as the documents write it) -> text.
+def _in_force(target, revision, name: str):
+    """The definition's value `name` (target_value, margin), or the revision's where it sets one."""
+    revised = getattr(revision, name, None) if revision is not None else None
+    return getattr(target, name) if revised is None else revised
+
+
 def value_line(target, revision, fmt) -> str:
     """ "Maksimalt 950": the target value, or the revised one in force."""
-    value = target.target_value
-    if revision is not None and revision.target_value is not None:
-        value = revision.target_value
+    value = _in_force(target, revision, "target_value")
     if value is None:
         return target.wording
     return f"{bound_word(target, heading=True)} {fmt(value)}"
@@ -119,9 +123,7 @@ def change_line(target, revision, fmt) -> str:
 
 def relative_line(target, revision, fmt) -> str:
     """ "Mindst 1,0 %-point under Hele landet", "Gabet til Hele landet mindsket med …"."""
-    margin = target.margin
-    if revision is not None and revision.margin is not None:
-        margin = revision.margin
+    margin = _in_force(target, revision, "margin")
     area = target.comparison_area.name
     below = target.bound == engine.AT_MOST
     distance = target.indicator.format_development
@@ -143,9 +145,7 @@ def relative_line(target, revision, fmt) -> str:
 
 def rank_line(target, revision, fmt) -> str:
     """ "Højst nr. 20": a place, not a figure in the indicator's unit ("Maksimalt 20 %")."""
-    value = target.target_value
-    if revision is not None and revision.target_value is not None:
-        value = revision.target_value
+    value = _in_force(target, revision, "target_value")
     if value is None:
         return target.wording
     return capfirst(rank_requirement(target, value, ""))
