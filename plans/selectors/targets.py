@@ -340,13 +340,15 @@ def plan_with_contents(plan: Plan) -> list[FocusArea]:
     )
 
 
-def round_results(reporting_round, *, today) -> dict[int, engine.Result]:
+def round_results(reporting_round, *, today, targets=None) -> dict[int, engine.Result]:
     """What a reporting round shows for each target: the frozen results of an approved round,
-    otherwise the engine's answer as of the cut-off (never past today)."""
+    otherwise the engine's answer as of the cut-off (never past today). `targets`, where the
+    caller has fetched them already, are the round's plan's targets to evaluate."""
     if reporting_round.frozen:
         stored = reporting_round.results.select_related("revision")
         return {r.target_id: StatusFields.result_of(r) for r in stored}
-    targets = targets_with_definitions().filter(plan=reporting_round.plan_id)
+    if targets is None:
+        targets = targets_with_definitions().filter(plan=reporting_round.plan_id)
     return evaluate_targets(targets, as_of=reporting_round.evaluation_date(today))
 
 

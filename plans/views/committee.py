@@ -126,7 +126,11 @@ def _report_context(plan, reporting_round=None):
     results = None
     narratives = {}
     if reporting_round:
-        results = selectors.round_results(reporting_round, today=timezone.localdate())
+        # The themes' targets are fetched already, with what the engine reads.
+        shown = {t.pk: t for fa in focus_areas for t in fa.targets.all()}
+        results = selectors.round_results(
+            reporting_round, today=timezone.localdate(), targets=shown.values()
+        )
         narratives = {n.target_id: n for n in reporting_round.narratives.all()}
     themes = [
         {
