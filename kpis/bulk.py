@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from django.db import IntegrityError, connection, transaction
 
 from .models import Measurement, MeasurementRevision
@@ -111,10 +113,18 @@ def stage_frame(frame) -> int:
         if connection.vendor != "postgresql":
             return _stage(cursor, frame[columns].itertuples(index=False, name=None), columns)
         _stage(cursor, [], columns)
-        buffer = io.StringIO()
-        frame[columns].to_csv(buffer, header=False, index=False)
-        _copy(cursor, buffer, columns)
+        _copy(cursor, _csv(frame[columns]), columns)
         return len(frame)
+
+
+def _csv(frame) -> io.BytesIO:
+    """The frame as CSV for COPY, written by Arrow's writer (C++): pandas' to_csv formats a
+    million rows in Python, which took longer than the COPY itself. An empty cell is NULL,
+    a quoted empty one the empty text, as COPY reads them."""
+    sink = pa.BufferOutputStream()
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False))
+    return io.BytesIO(sink.getvalue())
 
 
 def stage(rows) -> int:

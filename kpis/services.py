@@ -481,8 +481,11 @@ def figures_import(
     # rows take their ids by code.
     periods = frame["period"].cat.remove_unused_categories()
     ids = np.array(period_ids(periods.cat.categories), dtype=np.int64)
-    # The values need no rounding: the importer refuses more decimals than are stored.
-    staged = frame.assign(period_id=ids[periods.cat.codes.to_numpy()], source=frame["line"])
+    # The values need no rounding: the importer refuses more decimals than are stored; they
+    # are staged as the text the importer made of each distinct value.
+    staged = frame.assign(
+        period_id=ids[periods.cat.codes.to_numpy()], source=frame["line"], value=frame["stored"]
+    )
     return _store(bulk.stage_frame(staged), user, note=import_note(filename))
 
 

@@ -304,6 +304,17 @@ def test_a_header_with_a_comma_is_still_semicolon_separated(client, setting):
     assert upload(client, content, indicator=indicator.pk).state == "preview"
 
 
+def test_a_row_short_of_its_last_cell_reads_as_before(client, setting):
+    # Arrow's fast reader refuses a ragged file; pandas' reader reads it again, as it always
+    # has: the missing value is an empty cell, skipped like a suppressed one.
+    _guldborgsund, indicator, _target = setting
+    content = JOBINDSATS.replace("Hele landet;2023Q2;..", "Hele landet;2023Q2")
+    batch = upload(client, content, indicator=indicator.pk)
+    assert batch.state == "preview"
+    assert batch.counts == {"created": 5, "revised": 0, "unchanged": 0}
+    assert batch.suppressed == 1
+
+
 def test_another_municipalitys_local_indicator_is_refused_as_unknown(client, setting):
     # Told apart from an unknown key, it would tell that Ringsted has such an indicator.
     _guldborgsund, _indicator, _target = setting
