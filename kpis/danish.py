@@ -26,9 +26,10 @@ _NUMBER = re.compile(
 )
 
 
-# The common case, a plain number ("1075", "58,8"): what _NUMBER reads the same way, without its
-# alternatives or the check for other digits (files and tables hold tens of thousands of them).
-_PLAIN = re.compile(r"[0-9]+(?:,[0-9]+)?\Z")
+# The common case, a plain number ("1075", "1.075", "58,8"): what _NUMBER reads the same way,
+# without its alternatives or the check for other digits (files and tables hold tens of
+# thousands of them).
+_PLAIN = re.compile(r"(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+)(?:,[0-9]+)?\Z")
 
 
 class DanishNumberError(ValueError):
@@ -60,7 +61,7 @@ def parse_quantity(text) -> Quantity:
         return Quantity(Decimal(text))
     raw = str(text)
     if _PLAIN.match(raw):
-        return Quantity(Decimal(raw.replace(",", ".")))
+        return Quantity(Decimal(raw.replace(".", "").replace(",", ".")))
     raw = raw.replace("\xa0", " ")
     if problem := other_digits_problem(raw):
         raise DanishNumberError(problem)

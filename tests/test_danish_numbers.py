@@ -31,6 +31,7 @@ from kpis.periods import PeriodError, parse_period
         ("91,0 %", Decimal("91.0"), PERCENT),
         ("4.723", Decimal("4723"), None),  # Frederikssund, Tabel 1
         ("1.615", Decimal("1615"), None),
+        ("12.345.678,25", Decimal("12345678.25"), None),
         ("-0,1", Decimal("-0.1"), None),
         ("1,00", Decimal("1.00"), None),  # formidlingsgrad
         ("0,2 procentpoint", Decimal("0.2"), PERCENTAGE_POINTS),  # Frederikssund 3a

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 from django.db import transaction
 from django.db.models import F, Q
@@ -305,8 +306,9 @@ def _per_distinct(column: pd.Series, check) -> pd.Series:
     """check(cell) once per distinct cell, spread back to every row: a national table has a
     hundred areas and periods and far fewer distinct values than rows."""
     codes, distinct = pd.factorize(column, use_na_sentinel=False)
-    answers = [check(cell) for cell in distinct]
-    return pd.Series([answers[c] for c in codes], index=column.index, dtype=object)
+    answers = np.empty(len(distinct), dtype=object)
+    answers[:] = [check(cell) for cell in distinct]
+    return pd.Series(answers[codes], index=column.index, dtype=object)
 
 
 def _read_answer(answer, meta, bindings, lookup, areas, since, what, read: _Read):
