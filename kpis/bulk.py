@@ -28,6 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from .models import Measurement, MeasurementRevision
 
 STAGING = "kpis_staged_measurement"
+CSV_CHUNK = 100_000  # rows written as CSV at a time for COPY
 CLASSIFIED = "kpis_classified_measurement"
 
 
@@ -67,7 +68,6 @@ def _tables():
 
 def _copy(cursor, buffer, columns):
     # In CSV an empty field is NULL; an empty source (or source period) is the empty text.
-    buffer.seek(0)
     texts = ", ".join(c for c in columns if c in ("source", "origin_period"))
     cursor.copy_expert(
         f"COPY {STAGING} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, "
@@ -96,6 +96,7 @@ def _stage(cursor, rows, columns=COLUMNS) -> int:
         for row in rows:
             writer.writerow(row)
             count += 1
+        buffer.seek(0)
         _copy(cursor, buffer, columns)
         return count
     # Decimals bound as text, as Django stores them on SQLite, so equal values compare equal
@@ -128,16 +129,31 @@ def _texts(values) -> np.ndarray:
     return texts[codes]
 
 
-def _csv(frame) -> io.BytesIO:
+def _csv(frame) -> "_Chunks":
     """The frame as CSV for COPY, written by Arrow's writer (C++): pandas' to_csv formats a
     million rows in Python, which took longer than the COPY itself. An empty cell is NULL,
     a quoted empty one the empty text, as COPY reads them."""
     if frame["value"].dtype == object and len(frame) and not isinstance(frame["value"].iat[0], str):
         frame = frame.assign(value=_texts(frame["value"]))
-    sink = pa.BufferOutputStream()
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False))
-    return io.BytesIO(sink.getvalue())
+    return _Chunks(_csv_chunk(batch) for batch in table.to_batches(max_chunksize=CSV_CHUNK))
+
+
+def _csv_chunk(batch) -> bytes:
+    sink = pa.BufferOutputStream()
+    pa_csv.write_csv(batch, sink, pa_csv.WriteOptions(include_header=False))
+    return sink.getvalue().to_pybytes()
+
+
+class _Chunks:
+    """What COPY reads from: the chunks one after another, each written as COPY asks for it
+    (psycopg2 sends whatever read() returns), so a million rows' CSV is never held at once."""
+
+    def __init__(self, chunks):
+        self._chunks = iter(chunks)
+
+    def read(self, _size=-1) -> bytes:
+        return next(self._chunks, b"")
 
 
 def stage(rows) -> int:

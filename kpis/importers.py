@@ -23,6 +23,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -120,13 +121,8 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
         raise ImportFileError(problem)
     name = filename.lower()
     try:
-        if name.endswith((".xlsx", ".xlsm")):
-            frame = _read_workbook(content)
-        else:
-            text = _decode(content)
-            delimiter = _delimiter(text)
-            _check_columns(text.split("\n", 1)[0].count(delimiter) + 1)
-            frame = _read_csv(content, text, delimiter)
+        reader = _read_workbook if name.endswith((".xlsx", ".xlsm")) else _read_csv
+        frame = reader(content)
     except ImportFileError:
         raise
     except spreadsheets.SpreadsheetError as exc:
@@ -148,17 +144,22 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
     return frame
 
 
-def _read_csv(content: bytes, text: str, delimiter: str) -> pd.DataFrame:
+def _read_csv(content: bytes) -> pd.DataFrame:
     """The CSV as a table of strings. Arrow's reader (C++, on every core, strings kept in
-    Arrow's buffers rather than as a Python object each) reads a national file four times
-    faster than pandas' own; it refuses a ragged row, which pandas' reader takes as it always
-    has (short rows filled with empty cells, long ones refused), so such a file is read again
-    that way and is told apart as before."""
+    Arrow's buffers rather than as a Python object each, UTF-8 checked as it reads) reads a
+    national file four times faster than pandas' own, from the bytes as they came. It refuses
+    a ragged row, which pandas' reader takes as it always has (short rows filled with empty
+    cells, long ones refused), and text that is not UTF-8: such a file is read again that way,
+    from the decoded text, and told apart as before."""
+    content = content.removeprefix(UTF8_BOM)
+    header = content.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    delimiter = _delimiter(header)
+    _check_columns(header.count(delimiter) + 1)
     options = {"sep": delimiter, "dtype": str, "keep_default_na": False}
     try:
-        return pd.read_csv(io.BytesIO(content.removeprefix(UTF8_BOM)), engine="pyarrow", **options)
+        return pd.read_csv(io.BytesIO(content), engine="pyarrow", **options)
     except Exception:  # noqa: BLE001 - anything Arrow refuses, pandas' reader judges
-        return pd.read_csv(io.StringIO(text), **options)
+        return pd.read_csv(io.StringIO(_decode(content)), **options)
 
 
 def _check_columns(count: int) -> None:
@@ -194,8 +195,7 @@ def _decode(content: bytes) -> str:
         ) from None
 
 
-def _delimiter(text: str) -> str:
-    first_line = text.split("\n", 1)[0]
+def _delimiter(first_line: str) -> str:
     if ";" in first_line:  # jobindsats.dk's own; a header may well contain a comma
         return ";"
     try:
@@ -275,58 +275,72 @@ def parse(
 
     resolver = Resolver(allowed_area_ids)
     checks = _RowChecks(resolver, allowed_area_ids)
+    # Each column is checked once per distinct cell: a row holds only codes into the answers,
+    # and only the clean rows' answers are spread out (a million rows of objects per answer
+    # took more memory than the file). Each column leaves the table as it is read.
     if indicator_col:
-        indicator_ids, units, unknown = _per_distinct(frame[indicator_col], checks.indicator)
+        indicators = _Distinct(frame.pop(indicator_col), checks.indicator)
     else:
-        indicator_ids, units, unknown = (
-            np.full(total, value, dtype=object) for value in checks.chosen(indicator)
-        )
+        indicators = _Distinct.one(total, checks.chosen(indicator))
+    indicator_ids, units, unknown = indicators.answers
     # Values are checked per distinct (cell, unit): the range a value may take depends on the
     # unit. The codes of the two are combined into one integer key.
-    raw_codes, raw_cells = pd.factorize(frame[value_col], use_na_sentinel=False)
-    suppressed = np.array([_is_suppressed(c) for c in raw_cells], dtype=bool)[raw_codes]
-    suppressed &= pd.isna(unknown)
-    unit_codes, unit_names = pd.factorize(pd.Series(units, dtype=object), use_na_sentinel=False)
+    raw_codes, raw_cells = pd.factorize(frame.pop(value_col), use_na_sentinel=False)
+    unit_of, unit_names = pd.factorize(pd.Series(units, dtype=object), use_na_sentinel=False)
     width = len(unit_names) + 1
-    value_key = pd.Series(raw_codes.astype(np.int64) * width + unit_codes)
     # Plain lists: a pandas index answers each item a hundred times slower.
     raw_cells, unit_names = list(raw_cells), list(unit_names)
-    values, stored, value_problems = _per_distinct(
-        value_key, lambda key: checks.value(raw_cells[key // width], unit_names[key % width])
+    values = _Distinct(
+        raw_codes.astype(np.int64) * width + unit_of[indicators.codes],
+        lambda key: checks.value(raw_cells[key // width], unit_names[key % width]),
     )
-    area_ids, area_problems = _per_distinct(frame[area_col], checks.area)
+    areas = _Distinct(frame.pop(area_col), checks.area)
+    area_ids = areas.answers[0]
     # Whose figure a row is depends on the indicator and the area together: asked once per
     # distinct pair, a few thousand in a national file, not per row.
-    not_theirs = _per_pair(indicator_ids, area_ids, checks.ownership)
-    spans, span_keys, period_problems = _per_distinct(frame[period_col], checks.period)
-    # The first problem of each row, in the order a reader would check it.
-    problems = unknown
-    for later in (area_problems, not_theirs, period_problems, value_problems):
-        problems = np.where(pd.isna(problems), later, problems)
-    problems[suppressed] = None
+    pairs = _Distinct(
+        indicators.codes.astype(np.int64) * len(area_ids) + areas.codes,
+        lambda key: (checks.ownership(indicator_ids[key // len(area_ids)],
+                                      area_ids[key % len(area_ids)]),),
+    )  # fmt: skip
+    periods = _Distinct(frame.pop(period_col), checks.period)
+    del frame  # every column is read: its text is not needed again
+    pa.default_memory_pool().release_unused()  # Arrow's memory back for what follows
+    # A suppressed value is skipped, not refused, where the indicator is known.
+    suppressed = np.array([_is_suppressed(c) for c in raw_cells], dtype=bool)[raw_codes]
+    suppressed &= ~indicators.has(2)
+    # The first problem of each refused row, in the order a reader would check it.
+    checked = [(indicators, 2), (areas, 1), (pairs, 0), (periods, 2), (values, 2)]
+    refused = np.zeros(total, dtype=bool)
+    for column, answer in checked:
+        refused |= column.has(answer)
+    refused &= ~suppressed
+    rows = np.flatnonzero(refused)
+    problems = np.full(len(rows), None, dtype=object)
+    for column, answer in checked:
+        problems = np.where(pd.isna(problems), column.spread(answer, rows), problems)
+    errors = [(int(row) + 2, str(problem)) for row, problem in zip(rows, problems, strict=True)]
 
-    lines = np.arange(2, total + 2)
-    clean = ~suppressed & pd.isna(problems)
+    clean = np.flatnonzero(~suppressed & ~refused)
     result = ParseResult(suppressed=int(suppressed.sum()))
-    period_keys = span_keys[clean].astype(np.int64)  # the same period, however written
+    period_keys = periods.spread(1, clean).astype(np.int64)  # the same period, however written
     # The periods as a categorical column: the file's few hundred periods once, each row a
     # code into them, so storing maps periods to ids without hashing a PeriodSpec per row.
-    specs = sorted(checks.period_keys, key=checks.period_keys.get)
+    specs = pd.Index(_objects(sorted(checks.period_keys, key=checks.period_keys.get)))
     table = pd.DataFrame(
-        {
-            "line": lines[clean],
-            "indicator_id": indicator_ids[clean].astype(np.int64),
-            "area_id": area_ids[clean].astype(np.int64),
-            "period": pd.Categorical.from_codes(period_keys, categories=_objects(specs)),
-            "value": values[clean],
-            "stored": stored[clean],
+        copy=False,  # each column its own array: consolidating them copied every column
+        data={
+            "line": clean + 2,  # the header is line 1
+            "indicator_id": indicators.spread(0, clean).astype(np.int64),
+            "area_id": areas.spread(0, clean).astype(np.int64),
+            "period": pd.Categorical.from_codes(period_keys, categories=specs),
+            "value": values.spread(0, clean),
+            "stored": values.spread(1, clean),
             "period_key": period_keys,
-        }
+        },
     )
     figure = ["indicator_id", "area_id", "period_key"]
     duplicate = table.duplicated(figure, keep="first")
-    errors = [(int(line), str(problem)) for line, problem in zip(lines[~clean], problems[~clean],
-              strict=True) if problem is not None]  # fmt: skip
     if duplicate.any():
         first_line = table.groupby(figure)["line"].transform("first")
         errors += [
@@ -334,41 +348,49 @@ def parse(
             for line, first in zip(table["line"][duplicate], first_line[duplicate], strict=True)
         ]
     result.errors = sorted(errors)
-    result.frame = table[~duplicate].drop(columns="period_key").reset_index(drop=True)
+    table = table.drop(columns="period_key")
+    result.frame = table[~duplicate].reset_index(drop=True) if duplicate.any() else table
     if progress:
         progress(total, total)
     return result
 
 
-def _objects(items: list) -> pd.Index:
-    """An index of these objects as they are (pandas would read dataclasses as records)."""
+def _objects(items: list) -> np.ndarray:
+    """An array of these objects as they are (numpy and pandas would read tuples and
+    dataclasses as records)."""
     array = np.empty(len(items), dtype=object)
     array[:] = items
-    return pd.Index(array, dtype=object)
+    return array
 
 
-def _per_distinct(column: pd.Series, check) -> tuple[np.ndarray, ...]:
-    """check(cell) -> a tuple of answers, once per distinct cell, spread back to every row:
-    one array per answer."""
-    codes, distinct = pd.factorize(column, use_na_sentinel=False)
-    answers = [check(cell) for cell in distinct]
-    arrays = []
-    for i in range(len(answers[0]) if answers else 0):
-        array = np.empty(len(answers), dtype=object)
-        array[:] = [answer[i] for answer in answers]
-        arrays.append(array[codes])
-    return tuple(arrays)
+class _Distinct:
+    """A column checked once per distinct cell: check(cell) answers with a tuple, kept per
+    distinct cell (answers: one array per item of the tuple); codes: each row's distinct
+    cell."""
 
+    def __init__(self, column, check):
+        self.codes, distinct = pd.factorize(column, use_na_sentinel=False)
+        self._set([check(cell) for cell in distinct])
 
-def _per_pair(left: np.ndarray, right: np.ndarray, check) -> np.ndarray:
-    """check(left cell, right cell) once per distinct pair, spread back to every row."""
-    left_codes, left_cells = pd.factorize(pd.Series(left, dtype=object), use_na_sentinel=False)
-    right_codes, right_cells = pd.factorize(pd.Series(right, dtype=object), use_na_sentinel=False)
-    width = len(right_cells)
-    codes, keys = pd.factorize(left_codes.astype(np.int64) * width + right_codes)
-    answers = np.empty(len(keys), dtype=object)
-    answers[:] = [check(left_cells[key // width], right_cells[key % width]) for key in keys]
-    return answers[codes]
+    @classmethod
+    def one(cls, rows: int, answer: tuple) -> "_Distinct":
+        """Every row the same cell, with this answer (the indicator chosen for the file)."""
+        column = cls.__new__(cls)
+        column.codes = np.zeros(rows, dtype=np.intp)
+        column._set([answer])
+        return column
+
+    def _set(self, answers):
+        width = len(answers[0]) if answers else 0
+        self.answers = tuple(_objects([a[i] for a in answers]) for i in range(width))
+
+    def has(self, answer: int) -> np.ndarray:
+        """Per row: whether the answer is there (a problem told, an id found)."""
+        return pd.notna(self.answers[answer])[self.codes]
+
+    def spread(self, answer: int, rows: np.ndarray) -> np.ndarray:
+        """The answer for these rows (positions)."""
+        return self.answers[answer][self.codes[rows]]
 
 
 def _is_suppressed(raw) -> bool:
