@@ -755,6 +755,8 @@ def run(*, rows: int, repeat: int, naive_rows: int, naive_targets: int, log=prin
     """Every line of the report, and the growth table."""
     lines = []
     vacuum()
+    # Each timed change refreshes its statuses, and says so at INFO: sixty lines in the report.
+    logging.getLogger("plans.tasks").setLevel(logging.WARNING)
 
     def step(*done):
         for line in done:
