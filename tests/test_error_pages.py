@@ -48,3 +48,5 @@ def test_a_server_error_is_the_danish_error_page_without_a_request_context(db):
     assert response.status_code == 500
     assert '<html lang="da">' in page and "Der opstod en fejl" in page
     assert "Server Error" not in page
+    # Who is signed in is not known to it: it offers no "Log ind" to someone who is.
+    assert "Log ind" not in page
