@@ -55,7 +55,7 @@ def test_the_target_table_links_numbers_and_badges(client, plan):
     plan, *_ = plan
     page = client.get(reverse("plans:plan", args=[plan.key])).content.decode()
     table = page[
-        page.index('id="table-targets"') : page.index("</table>", page.index('id="table-targets"'))
+        page.index('id="table-maal"') : page.index("</table>", page.index('id="table-maal"'))
     ]
     assert f'<a href="{reverse("plans:target", args=["unge"])}">' in table
     assert "<td>1</td>" in table and "<td>3a</td>" in table  # the plan's own "3a" kept
@@ -72,9 +72,9 @@ def test_the_targets_download_keeps_the_danish_letters(client, plan):
     plan.title = "Beskæftigelsesplan for Guldborgsund"
     plan.save()
     response = client.get(
-        reverse("plans:plan", args=[plan.key]), {"export": "csv", "table": "targets"}
+        reverse("plans:plan", args=[plan.key]), {"export": "csv", "table": "maal"}
     )
-    name = "beskæftigelsesplan-for-guldborgsund-targets.csv"
+    name = "beskæftigelsesplan-for-guldborgsund-maal.csv"
     assert f"filename*=UTF-8''{quote(name)}" in response["Content-Disposition"]
     assert (
         "1;"

@@ -117,7 +117,7 @@ def text(html):
 
 def row_of(html, name):
     """The ranking table's row of a municipality."""
-    table = html[html.index('id="table-ranking"') :]
+    table = html[html.index('id="table-rangliste"') :]
     match = re.search(r"<tr[^>]*>(?:(?!</tr>).)*<th scope=\"row\">" + name + r"</th>.*?</tr>",
                       table, re.S)  # fmt: skip
     assert match, name
@@ -134,7 +134,7 @@ def test_the_ranking_with_position_comparables_and_comparison_areas(client, coun
     assert "Alle kommuner, 2023" in page
     assert "Guldborgsund ligger nr. 2 af 4, delt med andre (lavere er bedre)" in page
     assert "nr. 1 af 5" not in page  # Ringsted's figure is not counted for an outsider
-    assert "Ringsted" not in html.split('id="table-ranking"')[1].split("</table>")[0]
+    assert "Ringsted" not in html.split('id="table-rangliste"')[1].split("</table>")[0]
     assert "5,0 %" not in html
     vordingborg = text(row_of(html, "Vordingborg"))
     assert "1." in vordingborg and "8,5 %" in vordingborg and "−0,5 %-point" in vordingborg
@@ -211,20 +211,20 @@ def test_the_period_can_be_chosen_and_bookmarked(client, country):
 
 @pytest.mark.django_db
 def test_the_ranking_downloads_as_shown(client, country):
-    response = client.get(url(kommune="guldborgsund", export="csv", table="ranking"))
+    response = client.get(url(kommune="guldborgsund", export="csv", table="rangliste"))
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8").lstrip("\ufeff").splitlines()
     assert lines[0] == "Placering;Kommune;Værdi;Forskel fra hele landet;Markering"
     assert "1;Vordingborg;8,5;-0,5;Sammenlignelig" in lines
     assert "2;Guldborgsund;10,0;1,0;Valgt kommune" in lines
     assert len(lines) == 5 and not any("Ringsted" in line for line in lines)
-    xlsx = client.get(url(periode="2022", export="xlsx", table="ranking"))
+    xlsx = client.get(url(periode="2022", export="xlsx", table="rangliste"))
     rows = list(openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
     assert rows[1][:3] == (1, "Lolland", 7) or rows[1][2] == 7
     assert any(row[1] == "Guldborgsund" and row[2] == 11 for row in rows)
     # the page's download links keep the chosen period and municipality
     html = client.get(url(kommune="guldborgsund", periode="2022")).content.decode()
-    assert "?kommune=guldborgsund&amp;periode=2022&amp;export=csv&amp;table=ranking" in html
+    assert "?kommune=guldborgsund&amp;periode=2022&amp;export=csv&amp;table=rangliste" in html
 
 
 # -- naming comparable municipalities -----------------------------------------------------------

@@ -298,9 +298,9 @@ def export_cells(client, world):
     """Every cell and header of every table's CSV and Excel download, per table."""
     plan, target = world["plan"], world["target"]
     pages = [
-        (reverse("plans:plan", args=[plan.key]), ["targets"]),
+        (reverse("plans:plan", args=[plan.key]), ["maal"]),
         (reverse("plans:target", args=[target.key]), ["data"]),
-        (reverse("plans:indicator", args=[target.indicator.key]), ["latest"]),
+        (reverse("plans:indicator", args=[target.indicator.key]), ["seneste"]),
     ]
     cells = {}
     for url, tables in pages:

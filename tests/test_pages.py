@@ -133,14 +133,14 @@ def test_indicator_page_compares_municipalities_and_the_country(client, demo):
 def test_tables_download_as_csv_and_excel(client, demo):
     plan = Plan.objects.get(key="guldborgsund-beu-2023")
     url = reverse("plans:plan", args=[plan.key])
-    csv = client.get(url, {"export": "csv", "table": "targets"})
+    csv = client.get(url, {"export": "csv", "table": "maal"})
     assert csv["Content-Type"].startswith("text/csv")
     text = csv.content.decode("utf-8")
     assert text.startswith("\ufeff")
     # The Nr. is the target's place in the plan where the document gives none; the Måltal is
     # the definition's, the document's own words follow last.
     assert "Unge fastholdes i uddannelse;2;2023;58,8;-10,0;Minimum 70 %;Ikke opfyldt" in text
-    xlsx = client.get(url, {"export": "xlsx", "table": "targets"})
+    xlsx = client.get(url, {"export": "xlsx", "table": "maal"})
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Mål"

@@ -11,7 +11,7 @@ class RankingTable(DataTable):
     shared ranks ("3. (delt)") and marks the chosen and the comparable municipalities; the
     download has the rank, the value and the difference from hele landet as numbers."""
 
-    key = "ranking"
+    key = "rangliste"
 
     rank = NumberColumn(_("Rank"), accessor="rank_label", show=str)
     municipality = Column(_("Municipality"), accessor="area__name", row_header=True)

@@ -19,7 +19,7 @@ def _local(moment):
 class BindingsTable(DataTable):
     """A row per binding (kpis.IndicatorSource, with its table as `source`)."""
 
-    key = "bindings"
+    key = "bindinger"
     caption = _("Indicators fetched from jobindsats.dk")
 
     indicator = Column(_("Indicator"), accessor="indicator__name", row_header=True)

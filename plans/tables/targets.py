@@ -19,7 +19,7 @@ class TargetsTable(DataTable):
     badge with symbol, colour and words. The download has the figures as numbers and the
     status in words."""
 
-    key = "targets"
+    key = "maal"
     caption = _("Targets and status")
     css_class = "table data-table targets-table"
 
@@ -83,7 +83,7 @@ class LatestTable(DataTable):
     """One indicator across every area that has it: the latest figure and the change since the
     previous one of the same period kind. A record is a dict of the raw values."""
 
-    key = "latest"
+    key = "seneste"
     caption = _("Latest figure per area")
 
     area = Column(_("Area"), row_header=True)
