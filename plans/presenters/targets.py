@@ -159,7 +159,7 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     table = SeriesTable(
         records, columns=columns, indicator=indicator, key="data", caption=_("Figures")
     )
-    return Figures(table, figure.to_json(), label)
+    return Figures(table, charts.to_json(figure), label)
 
 
 def _chart_label(indicator, frame, municipality, has_target, has_forecast) -> str:
