@@ -10,6 +10,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from kpis.models import Area, Indicator, Measurement, MeasurementRevision, Period
+from kpis.periods import PeriodSpec
 from kpis.selectors import groups_of
 from plans.engine import kinds
 from plans.engine import status as engine
@@ -41,24 +42,25 @@ def comparison_areas(
     return list(unique.values())
 
 
-def _frame(measurements, indicator: Indicator) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "area": m.area.name,
-                "area_id": m.area_id,
-                "end": m.period.end,
-                "start": m.period.start,
-                "label": m.period.label,
-                "kind": m.period.kind,
-                "id": m.pk,
-                "period_id": m.period_id,
-                "value": m.value,  # exact: the engine reads these; pages round when they show
-            }
-            for m in measurements
-        ],
-        columns=["area", "area_id", "end", "start", "label", "kind", "id", "period_id", "value"],
-    )
+FRAME_COLUMNS = ["area", "area_id", "end", "start", "label", "kind", "id", "period_id", "value"]
+
+
+def _frame(measurements) -> pd.DataFrame:
+    """Figures as a frame, a row each. Read as plain values, not model instances with their
+    period and area (a target's page reads hundreds: the instances cost more than the query),
+    and each period's label made once, not once per area."""
+    rows = measurements.values_list(
+        "area__name", "area_id", "period__end", "period__start", "period__kind", "id",
+        "period_id", "value",  # exact: the engine reads these; pages round when they show
+    )  # fmt: skip
+    labels = {}
+    records = []
+    for area, area_id, end, start, kind, pk, period_id, value in rows:
+        label = labels.get(period_id)
+        if label is None:
+            label = labels[period_id] = PeriodSpec(start, end, kind).label
+        records.append((area, area_id, end, start, label, kind, pk, period_id, value))
+    return pd.DataFrame.from_records(records, columns=FRAME_COLUMNS)
 
 
 def _points(frame: pd.DataFrame, area_id: int) -> list[engine.Point]:
@@ -82,14 +84,12 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     )
     allowed = set(visible_areas.filter(pk__in=[a.pk for a in areas]).values_list("pk", flat=True))
     areas = [a for a in areas if a.pk in allowed]
-    measurements = Measurement.objects.filter(indicator=indicator, area__in=areas).select_related(
-        "period", "area"
-    )
+    measurements = Measurement.objects.filter(indicator=indicator, area__in=areas)
     shown = _shown_kinds(target)
     if shown:
         measurements = measurements.filter(period__kind__in=shown)
-    frame = _frame(measurements, indicator)
-    revised = _revised_since_approval(target, [m.pk for m in measurements])
+    frame = _frame(measurements)
+    revised = _revised_since_approval(target, frame["id"].tolist())
     # The target's own figures: a target on the year is judged on the year, while its page also
     # shows the months around it, as a series of their own.
     judged = frame[frame["kind"] == target.period_kind] if target.period_kind else frame
@@ -203,10 +203,10 @@ def _expected_frame(target, municipality) -> pd.DataFrame:
     """The municipality's expected level (y30r21 "Forventet andel") as a series of the frame."""
     expected = Measurement.objects.filter(
         indicator_id=target.indicator.expected_by_id, area=municipality
-    ).select_related("period", "area")
+    )
     if target.period_kind:
         expected = expected.filter(period__kind=target.period_kind)
-    frame = _frame(expected, target.indicator)
+    frame = _frame(expected)
     frame["area"], frame["area_id"] = _("Expected level"), EXPECTED_SERIES
     return frame
 
@@ -275,10 +275,9 @@ def indicator_latest_table(indicator: Indicator, visible_areas) -> LatestTable:
     the change since the previous one."""
     measurements = (
         Measurement.objects.filter(indicator=indicator, area__in=visible_areas)
-        .select_related("period", "area")
         .order_by("area__kind", "area__name", "period__end")
     )
-    frame = _frame(measurements, indicator)
+    frame = _frame(measurements)
     records = []
     for area, rows in frame.groupby("area", sort=False):
         latest = rows.sort_values(["end", "start"]).iloc[-1]
