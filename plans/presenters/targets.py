@@ -273,9 +273,8 @@ def _series_records(frame: pd.DataFrame, areas, revised=()):
 def indicator_latest_table(indicator: Indicator, visible_areas) -> LatestTable:
     """One indicator across every area that has it and the user may see: the latest figure and
     the change since the previous one."""
-    measurements = (
-        Measurement.objects.filter(indicator=indicator, area__in=visible_areas)
-        .order_by("area__kind", "area__name", "period__end")
+    measurements = Measurement.objects.filter(indicator=indicator, area__in=visible_areas).order_by(
+        "area__kind", "area__name", "period__end"
     )
     frame = _frame(measurements)
     records = []
