@@ -62,9 +62,10 @@ def focus_area_detail(request, plan_key, area_key):
         "focus_area": focus_area,
         "cards": cards_for(focus_area.targets.all()),
         "can_edit_definitions": access.can_edit_definitions(request.user, plan.municipality_id),
-        # The plan's other focus areas: the page itself is not one of them.
+        # The plan's other focus areas: the page itself is not one of them. Their plan too: the
+        # related manager sets it on each (read from plan_id), which deferred was a query each.
         "siblings": plan.focus_areas.exclude(pk=focus_area.pk).only(
-            "key", "title", "number", "order"
+            "key", "title", "number", "order", "plan"
         ),
     }
     return render(request, "plans/focus_area_detail.html", context)
