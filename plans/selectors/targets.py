@@ -286,12 +286,12 @@ def _status_counts() -> dict:
     }
 
 
-def plan_for_page(plans: QuerySet[Plan], key: str) -> Plan:
-    """A plan among those the user may see (plans.access.visible_plans), or 404."""
-    return get_object_or_404(
-        plans.select_related("municipality", "committee").annotate(**_status_counts()),
-        key=key,
-    )
+def plan_for_page(plans: QuerySet[Plan], key: str, *, counts: bool = True) -> Plan:
+    """A plan among those the user may see (plans.access.visible_plans), or 404; with its
+    targets counted by status unless the page shows no counts (a theme page: the count is a
+    join and a grouping over every target of the plan)."""
+    plans = plans.select_related("municipality", "committee")
+    return get_object_or_404(plans.annotate(**_status_counts()) if counts else plans, key=key)
 
 
 def focus_areas_with_status_counts(plan: Plan) -> QuerySet[FocusArea]:

@@ -31,8 +31,8 @@ def start(request):
     return render(request, "plans/start.html", {"plans": plans, "admin_of": admin_of})
 
 
-def _plan(request, plan_key):
-    return selectors.plan_for_page(access.visible_plans(request.user), plan_key)
+def _plan(request, plan_key, *, counts=True):
+    return selectors.plan_for_page(access.visible_plans(request.user), plan_key, counts=counts)
 
 
 def plan_detail(request, plan_key):
@@ -55,7 +55,7 @@ def plan_detail(request, plan_key):
 
 def focus_area_detail(request, plan_key, area_key):
     """A theme page: pejlemærker, indsatser/cases and the KPI cards."""
-    plan = _plan(request, plan_key)
+    plan = _plan(request, plan_key, counts=False)
     focus_area = selectors.focus_area_for_page(plan, area_key)
     context = {
         "plan": plan,
