@@ -1,6 +1,6 @@
 """The committee's pages: start, plan, theme, target, reporting round, and the printed report."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -10,7 +10,7 @@ from jobcenter.tables import export_requested
 from kpis.models import Area
 from plans import access
 from plans.forms import IndicatorFilterForm
-from plans.models import Membership, ReportingRound
+from plans.models import FocusArea, Membership, ReportingRound
 from plans.presenters import indicators as presenters_indicators
 from plans.presenters import provenance
 from plans.presenters import report as presenters_report
@@ -77,7 +77,11 @@ def target_detail(request, target_key):
         selectors.targets_for_cards()
         .filter(plan__in=access.visible_plans(request.user))
         .select_related("plan__municipality__region")
-        .prefetch_related("revisions", "focus_areas", "narratives__round"),
+        # Its revisions come with the card (targets_for_cards); its themes are all of its plan.
+        .prefetch_related(
+            Prefetch("focus_areas", queryset=FocusArea.objects.order_by("order", "id")),
+            "narratives__round",
+        ),
         key=target_key,
     )
     card = cards_for([target])[0]
