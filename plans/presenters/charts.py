@@ -37,7 +37,8 @@ FONT_FAMILY = "system-ui, Segoe UI, Roboto, Arial, sans-serif"
 @cache
 def _template() -> dict:
     """plotly's default template (colours, grid, hover), which go.Figure put in every figure:
-    read once per process. plotly is imported here only, and only for it."""
+    read once per process and shared by every figure, so nothing may change it (the figures
+    are written to JSON as they are built). plotly is imported here only, and only for it."""
     import plotly.io as pio
 
     return pio.templates[pio.templates.default].to_plotly_json()
