@@ -57,6 +57,9 @@ class DataTable(tables.Table):
     key = ""
     caption = ""
     css_class = "table data-table"  # DKFDS's table, and the portal's own rules on top
+    # The partial that draws the rows inside templates/_table.html: a table whose cells are all
+    # alike can draw them without django-tables2 rendering each (plans.tables.series).
+    rows_template = "_table_rows.html"
 
     def __init__(self, data, *, key=None, caption=None, **kwargs):
         # Set here, not in a Meta: django-tables2 reads a Meta only from the class itself.

@@ -37,3 +37,18 @@ def test_the_theme_page_reads_as_often_for_three_change_targets_as_for_one(
         theme.targets.remove(target)
     one = _queries(client, plan, theme)
     assert three == one
+
+
+def test_the_plans_other_themes_cost_no_query_each(client, admin_user, theme_world):
+    """The links to the plan's other themes: one query for all of them, however many."""
+    from plans import services
+
+    plan, theme = theme_world(1)
+    client.force_login(admin_user)
+    services.focus_area_create(plan=plan, key="other-0", title="Sundhed", order=1)
+    one = _queries(client, plan, theme)
+    for i in range(1, 4):
+        services.focus_area_create(plan=plan, key=f"other-{i}", title=f"Tema {i}", order=i + 1)
+    page = client.get(reverse("plans:theme", args=[plan.key, theme.key])).content.decode()
+    assert "Tema 3" in page
+    assert _queries(client, plan, theme) == one

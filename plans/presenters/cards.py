@@ -7,6 +7,7 @@ the same everywhere.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Q
 from django.utils.formats import date_format
@@ -109,6 +110,10 @@ class StartingPoint:
 
 @dataclass(frozen=True)
 class Card:
+    """What a KPI card shows, each line worked out once per card: a template asks for most of
+    them twice ({% if card.x %}{{ card.x }}), and the Måltal line is asked again by
+    wording_differs (cached_property: a frozen dataclass keeps the values in its __dict__)."""
+
     target: Target
     result: engine.Result
     # The comparison area and its figure for the baseline period, when there is one.
@@ -116,40 +121,40 @@ class Card:
 
     # -- what the card shows --------------------------------------------------------------
 
-    @property
+    @cached_property
     def title(self):
         return self.target.title
 
-    @property
+    @cached_property
     def description(self):
         return self.target.indicator.description if self.target.indicator else ""
 
-    @property
+    @cached_property
     def period_label(self):
         if self.result.current:
             return self.result.current.label
         return str(self.target.deadline.year)
 
-    @property
+    @cached_property
     def value(self):
         return self._format(self.result.current.value) if self.result.current else "–"
 
-    @property
+    @cached_property
     def development(self):
         if self.result.development is None or not self.target.indicator:
             return "–"
         return self.target.indicator.format_development(self.result.development)
 
-    @property
+    @cached_property
     def target_label(self):
         """ "Måltal 2023", "Måltal 2024": the word the reports use, with the deadline year."""
         return _("Target %(year)s") % {"year": self.target.deadline.year}
 
-    @property
+    @cached_property
     def wording(self):
         return self.target.wording
 
-    @property
+    @cached_property
     def target_line(self):
         """The Måltal line derived from the definition (and the revision in force), so it
         cannot say 1.075 while the status is judged against 950: "Maksimalt 950", "Mindst
@@ -159,13 +164,13 @@ class Card:
         kind = kinds.get(self.target.kind)
         return kind.target_line(self.target, self.result.revision, self._format_target)
 
-    @property
+    @cached_property
     def wording_differs(self):
         """The document's own words, shown as "Målets ordlyd" where they say more than the
         derived line ("Maksimalt 1.075" needs no second line; a sentence does)."""
         return not same_wording(self.wording, str(self.target_line))
 
-    @property
+    @cached_property
     def starting_point(self) -> StartingPoint | None:
         """The baseline, shown while the target's window has no figures yet."""
         target = self.target
@@ -194,20 +199,20 @@ class Card:
             required=required,
         )
 
-    @property
+    @cached_property
     def baseline(self):
         if self.target.baseline_value is None or not self.target.baseline_period:
             return ""
         return f"{self._format(self.target.baseline_value)} ({self.target.baseline_period.label})"
 
-    @property
+    @cached_property
     def tolerance(self):
         """How far off still counts as near: a distance, so percentage points for shares."""
         if not self.target.tolerance or not self.target.indicator:
             return ""
         return self.target.indicator.format_development(self.target.tolerance, sign=False)
 
-    @property
+    @cached_property
     def revised_target(self):
         """The revised target value in force, when there is one ("11,0 % fra 1. juni 2023")."""
         revision = self.result.revision
@@ -227,7 +232,7 @@ class Card:
             parts.append(_("margin %(margin)s") % {"margin": self._format(revision.margin)})
         return ", ".join(parts)
 
-    @property
+    @cached_property
     def comparison(self):
         """ "Hele landet: 2,4" beside a relative target's value."""
         if self.result.comparison is None or not self.target.comparison_area:
@@ -236,7 +241,7 @@ class Card:
 
     # -- the benchmark kinds -------------------------------------------------------------
 
-    @property
+    @cached_property
     def place(self):
         """ "Nr. 12 af 98", "Nr. 2 (delt) af 98": a rank, and whether another shares it."""
         rank, ranked = self.result.rank, self.result.ranked
@@ -251,7 +256,7 @@ class Card:
             "ranked": ranked,
         }
 
-    @property
+    @cached_property
     def against_expected(self):
         """ "Faktisk 8,53 % mod forventet 8,91 %: 0,38 pct.-point bedre end forventet"."""
         current, expected = self.result.current, self.result.comparison
@@ -259,7 +264,7 @@ class Card:
             return ""
         return expected_sentence(self.target.indicator, current.value, expected.value)
 
-    @property
+    @cached_property
     def among_comparables(self):
         """ "Sammenlignelige kommuner (gennemsnit): 9,0 %, 3 af 3 med tal"."""
         if self.target.kind != Target.Kind.COMPARABLES or self.result.comparison is None:
@@ -276,7 +281,7 @@ class Card:
         )
         return text % values
 
-    @property
+    @cached_property
     def detail(self):
         """What the status line says the figure was held against."""
         if self.result.current is None:
@@ -294,12 +299,12 @@ class Card:
             "requirement": self.requirement,
         }
 
-    @property
+    @cached_property
     def measured(self):
         """False for a kind judged without figures (a milestone): the card shows its state."""
         return kinds.get(self.target.kind).measured
 
-    @property
+    @cached_property
     def requirement(self):
         """What the value was held against, in the kind's words: "højst 1.075", "mindst
         70,0 %", "under 7,4 %"."""
@@ -310,31 +315,31 @@ class Card:
             self.target, required, self._format(required)
         )
 
-    @property
+    @cached_property
     def status(self):
         return self.result.status
 
-    @property
+    @cached_property
     def status_label(self):
         return STATUS_LABELS[self.result.status]
 
-    @property
+    @cached_property
     def status_symbol(self):
         return STATUS_SYMBOLS[self.result.status]
 
-    @property
+    @cached_property
     def forecast(self):
         return self.result.forecast or ""
 
-    @property
+    @cached_property
     def forecast_label(self):
         return FORECAST_LABELS.get(self.result.forecast, "")
 
-    @property
+    @cached_property
     def projected(self):
         return self._format(self.result.projected) if self.result.projected is not None else ""
 
-    @property
+    @cached_property
     def reasons(self):
         return [REASON_LABELS[r] for r in self.result.reasons if r in REASON_LABELS]
 

@@ -1,11 +1,20 @@
-"""Charts built in Python: one function per chart, a DataFrame in, a plotly Figure out.
+"""Charts built in Python: one function per chart, a DataFrame in, a figure out as the plain
+dict plotly.js draws ({"data": [...], "layout": {...}}), written as JSON by to_json.
 
-The page embeds the figure as JSON; static/js/charts.js draws it with the plotly.js served
-from static/vendor. Every chart has the same data as a table beside it.
+Plain dicts, not plotly.graph_objects: a go.Figure validates every property as it is set, which
+was a quarter of the target page's time at national scale (issue 17). The JSON is the one
+go.Figure.to_json() wrote (plotly's default template, the same properties and values), so
+static/js/charts.js draws the same; tests/test_charts_json.py holds it to plotly's own.
+
+The page embeds the JSON; static/js/charts.js draws it with the plotly.js served from
+static/vendor. Every chart has the same data as a table beside it.
 """
 
+import json
+from decimal import Decimal
+from functools import cache
+
 import pandas as pd
-import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 # The municipality stands out; comparison areas are quieter. Colours pass 3:1 against white.
@@ -19,6 +28,62 @@ FORECAST_COLOUR = "#00466e"
 # A lone period still gets a readable axis: this much either side of it, not plotly's
 # millisecond zoom ("23:59:59.999 Dec 30, 2016").
 LONE_POINT_MARGIN = pd.Timedelta(days=183)
+FONT_FAMILY = "system-ui, Segoe UI, Roboto, Arial, sans-serif"
+
+
+# -- the figure as plotly.js takes it ----------------------------------------------------------
+
+
+@cache
+def _template() -> dict:
+    """plotly's default template (colours, grid, hover), which go.Figure put in every figure:
+    read once per process and shared by every figure, so nothing may change it (the figures
+    are written to JSON as they are built). plotly is imported here only, and only for it."""
+    import plotly.io as pio
+
+    return pio.templates[pio.templates.default].to_plotly_json()
+
+
+def _figure(data: list[dict], layout: dict) -> dict:
+    return {"data": data, "layout": {"template": _template(), **layout}}
+
+
+def _values(column) -> list:
+    """A column as plain values (Python's, not numpy's), as plotly.js reads an array."""
+    return column.tolist() if hasattr(column, "tolist") else list(column)
+
+
+def _plain(value):
+    """What json cannot write itself, as plotly wrote it: an exact figure as a number, a day
+    (or a pandas Timestamp) as its ISO text."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):  # a numpy number
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _strict(constant):
+    return None  # NaN and ±Infinity are not JSON: plotly.js reads null as a gap
+
+
+# As plotly.io.to_json wrote them: no "</script>" inside the JSON can end the page's script.
+_UNSAFE = (("<", "\\u003c"), (">", "\\u003e"), ("/", "\\u002f"))
+
+
+def to_json(figure: dict) -> str:
+    """The figure as the page embeds it: compact JSON, the same as go.Figure.to_json()."""
+    text = json.dumps(figure, default=_plain, separators=(",", ":"))
+    if "NaN" in text or "Infinity" in text:  # rare; a text may merely contain the word
+        text = json.dumps(json.loads(text, parse_constant=_strict), separators=(",", ":"))
+    for unsafe, safe in _UNSAFE:
+        text = text.replace(unsafe, safe)
+    return text
+
+
+# -- the pieces ---------------------------------------------------------------------------------
 
 
 def _period_ticks(frame: pd.DataFrame) -> dict:
@@ -28,7 +93,7 @@ def _period_ticks(frame: pd.DataFrame) -> dict:
         return {"tickformat": "%Y", "dtick": "M12"}
     periods = frame[["end", "label"]].drop_duplicates("end").sort_values("end")
     if len(periods) <= 8:
-        return {"tickvals": list(periods["end"]), "ticktext": list(periods["label"])}
+        return {"tickvals": _values(periods["end"]), "ticktext": _values(periods["label"])}
     return {"tickformat": "%Y", "dtick": "M12"}
 
 
@@ -45,54 +110,71 @@ def _x_range(days) -> list | None:
     return [first - pad, last + pad]
 
 
-def _layout(figure: go.Figure, y_title: str, ticks: dict, x_range=None) -> go.Figure:
-    figure.update_layout(
-        separators=",.",  # Danish decimals and thousands in ticks and hovers
-        margin={"l": 70, "r": 20, "t": 30, "b": 60},
-        height=380,
-        legend={"orientation": "h", "y": -0.2},
-        yaxis_title=y_title,
-        hovermode="x unified",
-        plot_bgcolor="#ffffff",
-        paper_bgcolor="#ffffff",
-        font={"family": "system-ui, Segoe UI, Roboto, Arial, sans-serif", "size": 14},
-    )
-    figure.update_xaxes(showgrid=False, type="date", hoverformat="%d.%m.%Y", **ticks)
-    if x_range:
-        figure.update_xaxes(range=x_range)
+def _y_axis(y_title: str) -> dict:
     # "1.080", not "1080": plotly groups thousands only when asked.
-    figure.update_yaxes(gridcolor="#e3e3e3", zeroline=False, separatethousands=True)
-    return figure
+    return {"title": {"text": y_title}, "gridcolor": "#e3e3e3", "zeroline": False,
+            "separatethousands": True}  # fmt: skip
+
+
+def _layout(data: list[dict], y_title: str, ticks: dict, x_range=None, **extra) -> dict:
+    """A chart over time: Danish separators, the legend below, one hover for all lines."""
+    x_axis = {"showgrid": False, "type": "date", "hoverformat": "%d.%m.%Y", **ticks}
+    if x_range:
+        x_axis["range"] = x_range
+    layout = {
+        **extra,
+        "separators": ",.",  # Danish decimals and thousands in ticks and hovers
+        "margin": {"l": 70, "r": 20, "t": 30, "b": 60},
+        "height": 380,
+        "legend": {"orientation": "h", "y": -0.2},
+        "yaxis": _y_axis(y_title),
+        "hovermode": "x unified",
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
+        "font": {"family": FONT_FAMILY, "size": 14},
+        "xaxis": x_axis,
+    }
+    return _figure(data, layout)
 
 
 def _shown(rows: pd.DataFrame) -> list:
     """Each figure as the page writes it ("1.080", "58,8 %"), for the hover."""
-    return list(rows["shown"]) if "shown" in rows else [str(v) for v in rows["value"]]
+    return _values(rows["shown"]) if "shown" in rows else [str(v) for v in rows["value"]]
 
 
-def _area_trace(area: str, rows: pd.DataFrame, colour: str, width: int = 2) -> go.Scatter:
+def _scatter(x, y, **properties) -> dict:
+    return {**properties, "x": _values(x), "y": _values(y), "type": "scatter"}
+
+
+def _area_trace(area: str, rows: pd.DataFrame, colour: str, width: int = 2, dash=None) -> dict:
     """One area's figures as a line, hovering with the Danish period label and value."""
-    return go.Scatter(
-        x=rows["end"],
-        y=rows["value"],
-        customdata=list(zip(rows["label"], _shown(rows), strict=True)),
+    line = {"color": colour, "width": width}
+    if dash:
+        line["dash"] = dash
+    return _scatter(
+        rows["end"],
+        rows["value"],
+        customdata=[list(pair) for pair in zip(rows["label"], _shown(rows), strict=True)],
         name=area,
         mode="lines+markers",
-        line={"color": colour, "width": width},
+        line=line,
         hovertemplate="%{customdata[0]}: %{customdata[1]}<extra>" + area + "</extra>",
     )
 
 
-def _deadline_mark(figure: go.Figure, deadline, label: str) -> None:
+def _deadline_mark(deadline, label: str) -> dict:
     """A vertical line at the deadline, named, so the distance left is seen."""
-    figure.add_shape(
-        type="line", xref="x", yref="paper", x0=deadline, x1=deadline, y0=0, y1=1,
-        line={"color": DEADLINE_COLOUR, "width": 1, "dash": "dot"},
-    )  # fmt: skip
-    figure.add_annotation(
-        x=deadline, y=1, xref="x", yref="paper", text=label, showarrow=False,
-        xanchor="right", yanchor="bottom", font={"size": 12, "color": DEADLINE_COLOUR},
-    )  # fmt: skip
+    return {
+        "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": deadline, "x1": deadline,
+                    "y0": 0, "y1": 1,
+                    "line": {"color": DEADLINE_COLOUR, "width": 1, "dash": "dot"}}],
+        "annotations": [{"x": deadline, "y": 1, "xref": "x", "yref": "paper", "text": label,
+                         "showarrow": False, "xanchor": "right", "yanchor": "bottom",
+                         "font": {"size": 12, "color": DEADLINE_COLOUR}}],
+    }  # fmt: skip
+
+
+# -- the charts ---------------------------------------------------------------------------------
 
 
 def target_chart(
@@ -106,7 +188,7 @@ def target_chart(
     glide: bool = False,
     deadline: dict | None = None,
     forecast: dict | None = None,
-) -> go.Figure:
+) -> dict:
     """The target's whole series with the comparison areas, the target and the baseline.
 
     series: columns area, end, label, value (and shown, the value as written), a row a figure.
@@ -119,21 +201,23 @@ def target_chart(
     forecast: {"start", "start_value", "end", "value", "shown"}: the projection from the
       latest figure to the deadline, dotted.
     """
-    figure = go.Figure()
+    data = []
     others = [a for a in series["area"].unique() if a != own_area] if len(series) else []
+    by_area = dict(tuple(series.groupby("area", sort=False))) if len(series) else {}
     for area, colour in [(own_area, OWN_COLOUR)] + list(
         zip(others, COMPARISON_COLOURS * 3, strict=False)
     ):
-        rows = series[series["area"] == area].sort_values("end")
-        if not rows.empty:
-            figure.add_trace(_area_trace(area, rows, colour, width=3 if area == own_area else 2))
+        rows = by_area.get(area)
+        if rows is not None and not rows.empty:
+            rows = rows.sort_values("end")
+            data.append(_area_trace(area, rows, colour, width=3 if area == own_area else 2))
     line = path if path is not None and len(path) else required
     if len(line):
         rows = line.sort_values("end")
-        figure.add_trace(
-            go.Scatter(
-                x=rows["end"],
-                y=rows["value"],
+        data.append(
+            _scatter(
+                rows["end"],
+                rows["value"],
                 customdata=_shown(rows),
                 name=_("Glide path") if glide else _("Target"),
                 mode="lines" if len(rows) > 1 else "lines+markers",  # one point: still seen
@@ -147,10 +231,10 @@ def target_chart(
             )  # fmt: skip
         )
     if baseline:
-        figure.add_trace(
-            go.Scatter(
-                x=[baseline["end"]],
-                y=[baseline["value"]],
+        data.append(
+            _scatter(
+                [baseline["end"]],
+                [baseline["value"]],
                 name=_("Baseline"),
                 mode="markers",
                 marker={"symbol": "diamond", "size": 12, "color": "#1b1b1b"},
@@ -161,10 +245,10 @@ def target_chart(
             )
         )
     if forecast:
-        figure.add_trace(
-            go.Scatter(
-                x=[forecast["start"], forecast["end"]],
-                y=[forecast["start_value"], forecast["value"]],
+        data.append(
+            _scatter(
+                [forecast["start"], forecast["end"]],
+                [forecast["start_value"], forecast["value"]],
                 name=_("Forecast"),
                 mode="lines+markers",
                 marker={"symbol": ["circle-open", "circle-open"], "size": [1, 9]},
@@ -173,16 +257,17 @@ def target_chart(
                 hovertemplate="%{customdata}<extra>" + _("Forecast") + "</extra>",
             )
         )
-    days = list(series["end"]) + list(line["end"]) if len(series) or len(line) else []
+    days = _values(series["end"]) + _values(line["end"]) if len(series) or len(line) else []
     if baseline:
         days.append(baseline["end"])
+    marks = {}
     if deadline:
         days.append(deadline["end"])
-        _deadline_mark(figure, deadline["end"], deadline["label"])
+        marks = _deadline_mark(deadline["end"], deadline["label"])
     ticks = _period_ticks(series)
     if _spans_years(days):
         ticks = _year_ticks(days)  # the window is years long: the periods' labels would crowd
-    return _layout(figure, y_title, ticks, _x_range(days))
+    return _layout(data, y_title, ticks, _x_range(days), **marks)
 
 
 def _spans_years(days) -> bool:
@@ -204,7 +289,19 @@ COMPARABLE_COLOUR = "#8a5a00"
 OTHER_COLOUR = "#7a8893"  # 3,5:1 against white: the bars stay visible, the chosen stand out
 
 
-def ranking_chart(ranking: pd.DataFrame, *, y_title: str, country: float | None) -> go.Figure:
+def _country_line(country: float) -> dict:
+    """Hele landet as a dashed line across every bar, named at its left end."""
+    return {
+        "shapes": [{"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1,
+                    "y0": country, "y1": country,
+                    "line": {"color": "#1b1b1b", "dash": "dash", "width": 2}}],
+        "annotations": [{"text": _("Whole country"), "showarrow": False, "x": 0,
+                         "xanchor": "left", "xref": "x domain", "y": country,
+                         "yanchor": "bottom", "yref": "y"}],
+    }  # fmt: skip
+
+
+def ranking_chart(ranking: pd.DataFrame, *, y_title: str, country: float | None) -> dict:
     """Every municipality's figure for one period as bars, best first; the chosen municipality
     and its comparable municipalities coloured and, so not by colour alone, hatched or named
     in the hover; hele landet as a line across.
@@ -218,67 +315,56 @@ def ranking_chart(ranking: pd.DataFrame, *, y_title: str, country: float | None)
     }
     names = {"own": _("Chosen municipality"), "comparable": _("Comparable municipality"),
              "other": _("Other municipalities")}  # fmt: skip
-    figure = go.Figure()
+    data = []
     for role in ("other", "comparable", "own"):
         rows = ranking[ranking["role"] == role]
         if rows.empty:
             continue
         colour, pattern = styles[role]
-        figure.add_trace(
-            go.Bar(
-                x=rows["area"],
-                y=rows["value"],
-                customdata=rows["rank"],
-                name=names[role],
-                marker={"color": colour, "pattern": {"shape": pattern}},
-                hovertemplate="%{x}: %{y} (nr. %{customdata})<extra>" + names[role] + "</extra>",
-            )
-        )
-    if country is not None:
-        figure.add_hline(
-            y=country,
-            line={"color": "#1b1b1b", "dash": "dash", "width": 2},
-            annotation_text=_("Whole country"),
-            annotation_position="top left",
-        )
-    figure.update_layout(
-        separators=",.",
-        margin={"l": 60, "r": 20, "t": 30, "b": 130},
-        height=460,
-        legend={"orientation": "h", "y": 1.08},
-        yaxis_title=y_title,
-        barmode="overlay",
-        bargap=0.15,
-        plot_bgcolor="#ffffff",
-        paper_bgcolor="#ffffff",
-        font={"family": "system-ui, Segoe UI, Roboto, Arial, sans-serif", "size": 13},
-    )
-    # One category per municipality, in rank order, whichever trace it is in.
-    figure.update_xaxes(
-        type="category",
-        categoryorder="array",
-        categoryarray=list(ranking["area"]),
-        tickangle=-60,
-        tickfont={"size": 10},
-    )
-    figure.update_yaxes(gridcolor="#e3e3e3", zeroline=False, separatethousands=True)
-    return figure
+        data.append(
+            {
+                "customdata": _values(rows["rank"]),
+                "hovertemplate": "%{x}: %{y} (nr. %{customdata})<extra>" + names[role]
+                + "</extra>",
+                "marker": {"color": colour, "pattern": {"shape": pattern}},
+                "name": names[role],
+                "x": _values(rows["area"]),
+                "y": _values(rows["value"]),
+                "type": "bar",
+            }
+        )  # fmt: skip
+    layout = {
+        **(_country_line(country) if country is not None else {}),
+        "margin": {"l": 60, "r": 20, "t": 30, "b": 130},
+        "legend": {"orientation": "h", "y": 1.08},
+        "font": {"family": FONT_FAMILY, "size": 13},
+        "separators": ",.",
+        "height": 460,
+        "yaxis": _y_axis(y_title),
+        "barmode": "overlay",
+        "bargap": 0.15,
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
+        # One category per municipality, in rank order, whichever trace it is in.
+        "xaxis": {"tickfont": {"size": 10}, "type": "category", "categoryorder": "array",
+                  "categoryarray": _values(ranking["area"]), "tickangle": -60},
+    }  # fmt: skip
+    return _figure(data, layout)
 
 
-def comparison_series_chart(series: pd.DataFrame, *, own_area: str, y_title: str) -> go.Figure:
+def comparison_series_chart(series: pd.DataFrame, *, own_area: str, y_title: str) -> dict:
     """A municipality's series over time against hele landet and the average of its comparable
     municipalities.
 
     series: columns area, end, label, value; one row per area and period.
     """
-    figure = go.Figure()
+    data = []
     others = [a for a in series["area"].unique() if a != own_area] if len(series) else []
     # Told apart by the line's pattern as well as its colour.
     styles = [(OWN_COLOUR, "solid"), ("#1b1b1b", "dash"), (COMPARABLE_COLOUR, "dot")]
     for area, (colour, dash) in zip([own_area, *others], styles, strict=False):
         rows = series[series["area"] == area].sort_values("end")
         if not rows.empty:
-            trace = _area_trace(area, rows, colour, width=3 if area == own_area else 2)
-            trace.line.dash = dash
-            figure.add_trace(trace)
-    return _layout(figure, y_title, _period_ticks(series), _x_range(series["end"]))
+            width = 3 if area == own_area else 2
+            data.append(_area_trace(area, rows, colour, width=width, dash=dash))
+    return _layout(data, y_title, _period_ticks(series), _x_range(series["end"]))

@@ -269,7 +269,7 @@ def _ranking_chart(indicator, rows, national) -> Chart:
         y_title=indicator.get_unit_display(),
         country=float(national) if national is not None else None,
     )
-    return Chart(figure.to_json())
+    return Chart(charts.to_json(figure))
 
 
 def _series(indicator, kind, chosen, country, comparable_ids):
@@ -324,4 +324,4 @@ def _series(indicator, kind, chosen, country, comparable_ids):
         }
     else:
         label = _("%(name)s over time") % {"name": chosen.name}
-    return table, Chart(figure.to_json(), label)
+    return table, Chart(charts.to_json(figure), label)

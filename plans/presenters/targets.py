@@ -10,6 +10,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from kpis.models import Area, Indicator, Measurement, MeasurementRevision, Period
+from kpis.periods import PeriodSpec
 from kpis.selectors import groups_of
 from plans.engine import kinds
 from plans.engine import status as engine
@@ -41,24 +42,25 @@ def comparison_areas(
     return list(unique.values())
 
 
-def _frame(measurements, indicator: Indicator) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "area": m.area.name,
-                "area_id": m.area_id,
-                "end": m.period.end,
-                "start": m.period.start,
-                "label": m.period.label,
-                "kind": m.period.kind,
-                "id": m.pk,
-                "period_id": m.period_id,
-                "value": m.value,  # exact: the engine reads these; pages round when they show
-            }
-            for m in measurements
-        ],
-        columns=["area", "area_id", "end", "start", "label", "kind", "id", "period_id", "value"],
-    )
+FRAME_COLUMNS = ["area", "area_id", "end", "start", "label", "kind", "id", "period_id", "value"]
+
+
+def _frame(measurements) -> pd.DataFrame:
+    """Figures as a frame, a row each. Read as plain values, not model instances with their
+    period and area (a target's page reads hundreds: the instances cost more than the query),
+    and each period's label made once, not once per area."""
+    rows = measurements.values_list(
+        "area__name", "area_id", "period__end", "period__start", "period__kind", "id",
+        "period_id", "value",  # exact: the engine reads these; pages round when they show
+    )  # fmt: skip
+    labels = {}
+    records = []
+    for area, area_id, end, start, kind, pk, period_id, value in rows:
+        label = labels.get(period_id)
+        if label is None:
+            label = labels[period_id] = PeriodSpec(start, end, kind).label
+        records.append((area, area_id, end, start, label, kind, pk, period_id, value))
+    return pd.DataFrame.from_records(records, columns=FRAME_COLUMNS)
 
 
 def _points(frame: pd.DataFrame, area_id: int) -> list[engine.Point]:
@@ -82,14 +84,12 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     )
     allowed = set(visible_areas.filter(pk__in=[a.pk for a in areas]).values_list("pk", flat=True))
     areas = [a for a in areas if a.pk in allowed]
-    measurements = Measurement.objects.filter(indicator=indicator, area__in=areas).select_related(
-        "period", "area"
-    )
+    measurements = Measurement.objects.filter(indicator=indicator, area__in=areas)
     shown = _shown_kinds(target)
     if shown:
         measurements = measurements.filter(period__kind__in=shown)
-    frame = _frame(measurements, indicator)
-    revised = _revised_since_approval(target, [m.pk for m in measurements])
+    frame = _frame(measurements)
+    revised = _revised_since_approval(target, frame["id"].tolist())
     # The target's own figures: a target on the year is judged on the year, while its page also
     # shows the months around it, as a series of their own.
     judged = frame[frame["kind"] == target.period_kind] if target.period_kind else frame
@@ -159,7 +159,7 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     table = SeriesTable(
         records, columns=columns, indicator=indicator, key="data", caption=_("Figures")
     )
-    return Figures(table, figure.to_json(), label)
+    return Figures(table, charts.to_json(figure), label)
 
 
 def _chart_label(indicator, frame, municipality, has_target, has_forecast) -> str:
@@ -203,10 +203,10 @@ def _expected_frame(target, municipality) -> pd.DataFrame:
     """The municipality's expected level (y30r21 "Forventet andel") as a series of the frame."""
     expected = Measurement.objects.filter(
         indicator_id=target.indicator.expected_by_id, area=municipality
-    ).select_related("period", "area")
+    )
     if target.period_kind:
         expected = expected.filter(period__kind=target.period_kind)
-    frame = _frame(expected, target.indicator)
+    frame = _frame(expected)
     frame["area"], frame["area_id"] = _("Expected level"), EXPECTED_SERIES
     return frame
 
@@ -245,24 +245,25 @@ def _revised_since_approval(target, measurement_ids) -> set[int]:
 
 def _series_records(frame: pd.DataFrame, areas, revised=()):
     """The columns (one per area that has figures) and records of a SeriesTable: a record per
-    period, with its start and end. A figure revised since the last approved round is marked."""
-    present = [a for a in areas if (frame["area_id"] == a.pk).any()]
+    period, with its start and end. A figure revised since the last approved round is marked.
+    One pass over the figures as plain lists: a target's page has hundreds, and pandas' rows
+    (itertuples, drop_duplicates) cost more than the work."""
+    names = ("area_id", "start", "end", "label", "value", "id")
+    values, revised_cells, periods = {}, set(), {}
+    rows = zip(*(frame[name].tolist() for name in names), strict=True)
+    for area_id, start, end, label, value, pk in rows:
+        values[(area_id, start, end)] = value
+        periods.setdefault((start, end, label), None)
+        if pk in revised:
+            revised_cells.add((area_id, start, end))
+    with_figures = {area_id for area_id, _start, _end in values}
+    present = [a for a in areas if a.pk in with_figures]
     columns = [(f"area_{a.pk}", a.name) for a in present]
-    periods = frame[["start", "end", "label"]].drop_duplicates().sort_values(["end", "start"])
-    values = {(r.area_id, r.start, r.end): r.value for r in frame.itertuples(index=False)}
-    revised_cells = {
-        (r.area_id, r.start, r.end) for r in frame.itertuples(index=False) if r.id in revised
-    }
     records = []
-    for period in periods.itertuples(index=False):
-        record = {
-            "period": period.label,
-            "start": period.start,
-            "end": period.end,
-            "revised": set(),
-        }
+    for start, end, label in sorted(periods, key=lambda p: (p[1], p[0])):
+        record = {"period": label, "start": start, "end": end, "revised": set()}
         for area in present:
-            key = (area.pk, period.start, period.end)
+            key = (area.pk, start, end)
             record[f"area_{area.pk}"] = values.get(key)
             if key in revised_cells:
                 record["revised"].add(f"area_{area.pk}")
@@ -273,12 +274,10 @@ def _series_records(frame: pd.DataFrame, areas, revised=()):
 def indicator_latest_table(indicator: Indicator, visible_areas) -> LatestTable:
     """One indicator across every area that has it and the user may see: the latest figure and
     the change since the previous one."""
-    measurements = (
-        Measurement.objects.filter(indicator=indicator, area__in=visible_areas)
-        .select_related("period", "area")
-        .order_by("area__kind", "area__name", "period__end")
+    measurements = Measurement.objects.filter(indicator=indicator, area__in=visible_areas).order_by(
+        "area__kind", "area__name", "period__end"
     )
-    frame = _frame(measurements, indicator)
+    frame = _frame(measurements)
     records = []
     for area, rows in frame.groupby("area", sort=False):
         latest = rows.sort_values(["end", "start"]).iloc[-1]

@@ -1,6 +1,6 @@
 """The committee's pages: start, plan, theme, target, reporting round, and the printed report."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -10,7 +10,7 @@ from jobcenter.tables import export_requested
 from kpis.models import Area
 from plans import access
 from plans.forms import IndicatorFilterForm
-from plans.models import Membership, ReportingRound
+from plans.models import FocusArea, Membership, ReportingRound
 from plans.presenters import indicators as presenters_indicators
 from plans.presenters import provenance
 from plans.presenters import report as presenters_report
@@ -31,8 +31,8 @@ def start(request):
     return render(request, "plans/start.html", {"plans": plans, "admin_of": admin_of})
 
 
-def _plan(request, plan_key):
-    return selectors.plan_for_page(access.visible_plans(request.user), plan_key)
+def _plan(request, plan_key, *, counts=True):
+    return selectors.plan_for_page(access.visible_plans(request.user), plan_key, counts=counts)
 
 
 def plan_detail(request, plan_key):
@@ -55,16 +55,17 @@ def plan_detail(request, plan_key):
 
 def focus_area_detail(request, plan_key, area_key):
     """A theme page: pejlemærker, indsatser/cases and the KPI cards."""
-    plan = _plan(request, plan_key)
+    plan = _plan(request, plan_key, counts=False)
     focus_area = selectors.focus_area_for_page(plan, area_key)
     context = {
         "plan": plan,
         "focus_area": focus_area,
         "cards": cards_for(focus_area.targets.all()),
         "can_edit_definitions": access.can_edit_definitions(request.user, plan.municipality_id),
-        # The plan's other focus areas: the page itself is not one of them.
+        # The plan's other focus areas: the page itself is not one of them. Their plan too: the
+        # related manager sets it on each (read from plan_id), which deferred was a query each.
         "siblings": plan.focus_areas.exclude(pk=focus_area.pk).only(
-            "key", "title", "number", "order"
+            "key", "title", "number", "order", "plan"
         ),
     }
     return render(request, "plans/focus_area_detail.html", context)
@@ -76,7 +77,11 @@ def target_detail(request, target_key):
         selectors.targets_for_cards()
         .filter(plan__in=access.visible_plans(request.user))
         .select_related("plan__municipality__region")
-        .prefetch_related("revisions", "focus_areas", "narratives__round"),
+        # Its revisions come with the card (targets_for_cards); its themes are all of its plan.
+        .prefetch_related(
+            Prefetch("focus_areas", queryset=FocusArea.objects.order_by("order", "id")),
+            "narratives__round",
+        ),
         key=target_key,
     )
     card = cards_for([target])[0]
