@@ -123,6 +123,8 @@ def test_the_round_page_sums_up_each_theme(client, world):
     html = response.content.decode()
     assert 'href="#theme-g-erhverv"' in html and 'id="theme-g-erhverv"' in html
     assert "1 af 3 skrevet" in html
+    # 2 + 2 targets in the themes' lines, 3 in all: the summary says why
+    assert "tælles under hvert af dem og én gang blandt alle mål" in html
 
 
 def test_the_next_step_follows_the_readers_role(client, world):

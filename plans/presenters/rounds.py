@@ -42,6 +42,12 @@ class RoundSummary:
     themes: list[ThemeSummary] = field(default_factory=list)
     total: ThemeSummary = field(default_factory=ThemeSummary)
 
+    @property
+    def shared(self) -> bool:
+        """Whether a target is shown under more than one theme: then the themes' lines add up
+        to more than the total, and the summary says why."""
+        return sum(line.targets for line in self.themes) > self.total.targets
+
 
 def round_summary(themes) -> RoundSummary:
     """Per theme: met, near, not met, no data, narratives written of targets. A target shown
