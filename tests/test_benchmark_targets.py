@@ -67,6 +67,12 @@ def test_ringsted_expected_level_card_reads_as_the_committee_reads_it():
     _card, against, _place, detail = card_of(target)
     assert against == "Faktisk 8,53 % mod forventet 8,91 %: 0,38 pct.-point bedre end forventet"
     assert detail == "8,53 % mod højst 8,91 %"  # the status line; the sentence is the card's row
+    with translation.override("da"):  # the Måltal line, from the definition, not the wording
+        assert str(_card.target_line) == "Mindst på forventet niveau"
+        target.margin = Decimal("0.2")
+        assert str(kinds.get(kinds.EXPECTED).target_line(target, None, str)) == (
+            "Mindst 0,20 %-point bedre end forventet"
+        )
 
 
 def test_expected_level_needs_an_indicator_that_has_one():
@@ -162,6 +168,9 @@ def test_comparables_average_leaves_out_one_without_a_figure_and_says_so():
         assert [str(r) for r in card.reasons] == [
             "Nogle af de sammenlignelige kommuner har ikke tal for perioden."
         ]
+        assert str(card.target_line) == (
+            "Mindst på niveau med gennemsnittet af de sammenlignelige kommuner"
+        )
 
 
 def test_another_municipalitys_new_figure_refreshes_a_rank_target():

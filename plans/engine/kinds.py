@@ -151,6 +151,42 @@ def rank_line(target, revision, fmt) -> str:
     return capfirst(rank_requirement(target, value, ""))
 
 
+def expected_line(target, revision, fmt) -> str:
+    """ "Mindst 0,2 %-point bedre end forventet", "Mindst på forventet niveau"."""
+    margin = _in_force(target, revision, "margin")
+    if margin:
+        distance = target.indicator.format_development(margin, sign=False)
+        return _("At least %(distance)s better than expected") % {"distance": distance}
+    return _("At least at the expected level")
+
+
+# "Bedre end gennemsnittet af de sammenlignelige kommuner": each measure its own sentences, so
+# each reads as Danish; with a margin, strictly better, or at least level with it.
+_COMPARABLES_LINES = {
+    engine.MEAN: (
+        _("At least %(distance)s better than the average of the comparable municipalities"),
+        _("Better than the average of the comparable municipalities"),
+        _("At least level with the average of the comparable municipalities"),
+    ),
+    engine.MEDIAN: (
+        _("At least %(distance)s better than the median of the comparable municipalities"),
+        _("Better than the median of the comparable municipalities"),
+        _("At least level with the median of the comparable municipalities"),
+    ),
+}
+
+
+def comparables_line(target, revision, fmt) -> str:
+    """ "Bedre end gennemsnittet af de sammenlignelige kommuner", "Bedst blandt …"."""
+    if target.comparable_measure == engine.BEST:
+        return _("The best among the comparable municipalities")
+    with_margin, strictly, level = _COMPARABLES_LINES[target.comparable_measure]
+    margin = _in_force(target, revision, "margin")
+    if margin:
+        return with_margin % {"distance": target.indicator.format_development(margin, sign=False)}
+    return strictly if target.strict else level
+
+
 def wording_line(target, revision, fmt) -> str:
     """A milestone has no value: its wording is the line."""
     return target.wording
@@ -358,6 +394,7 @@ KINDS: tuple[Kind, ...] = (
         inputs=frozenset({engine.SERIES, engine.EXPECTED}),
         revisable="margin",
         line=engine.required_expected,
+        target_line=expected_line,
         directed=True,
         example=_example_expected,
         share_of_twenty=1,
@@ -387,6 +424,7 @@ KINDS: tuple[Kind, ...] = (
         revisable="margin",
         admin_fieldset=(_("Benchmark"), ("rank_published", "comparable_measure")),
         line=engine.required_comparables,
+        target_line=comparables_line,
         directed=True,
         example=_example_comparables,
         share_of_twenty=1,
