@@ -2,7 +2,6 @@
 
 import json
 from datetime import date
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -63,32 +62,34 @@ def statuses_refresh(targets, *, as_of: date | None = None) -> int:
     return len(results)
 
 
-def _json_ready(value):
-    if isinstance(value, Decimal):
-        return str(value)  # exact: the numeric column reads the text
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def _upsert_postgres(statuses: dict[int, dict]):
     """The statuses (StatusFields.columns_of per target id) in one INSERT … ON CONFLICT whose
     rows arrive as one JSON parameter: Django's bulk_create binds fifteen parameters per row,
     and building that statement (and a model instance per row) for thousands of targets costs
-    more than the database takes to run it."""
+    more than the database takes to run it. The rows hold only what the engine gave; every
+    other column (computed_at) gets its value, as a model instance would have it, as one
+    parameter for all."""
     if not statuses:
         return
     fields = [f for f in TargetStatus._meta.concrete_fields if f.name != "id"]
-    column = {f.name: f.column for f in fields} | {f.attname: f.column for f in fields}
-    # Every column, as a model instance would have it: its default where the fields leave it.
-    empty = {f.column: _json_ready(f.get_default()) for f in fields}
-    empty[column["computed_at"]] = _json_ready(timezone.now())
-    records = [
-        {**empty, "target_id": target_id}
-        | {column[name]: _json_ready(value) for name, value in values.items()}
-        for target_id, values in statuses.items()
-    ]
+    # The rows are keyed by attribute name (columns_of), which is the column name of each field
+    # here (none sets db_column).
+    given = {"target_id", *next(iter(statuses.values()))}
+    # Decimals as text (exact: the numeric column reads it), dates in ISO form, as str() gives.
+    rows = json.dumps(
+        [{"target_id": target_id, **values} for target_id, values in statuses.items()],
+        default=str,
+    )
+    now = timezone.now()
     quote = connection.ops.quote_name
+    selected, params = [], []
+    for f in fields:
+        if f.attname in given:
+            selected.append(f"r.{quote(f.column)}")
+        else:
+            selected.append("%s")
+            default = now if f.name == "computed_at" else f.get_default()
+            params.append(f.get_db_prep_save(default, connection))
     table = quote(TargetStatus._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
     updates = ", ".join(
@@ -96,10 +97,10 @@ def _upsert_postgres(statuses: dict[int, dict]):
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM "
-            f"jsonb_populate_recordset(NULL::{table}, %s::jsonb) "
+            f"INSERT INTO {table} ({columns}) SELECT {', '.join(selected)} FROM "
+            f"jsonb_populate_recordset(NULL::{table}, %s::jsonb) AS r "
             f"ON CONFLICT ({quote('target_id')}) DO UPDATE SET {updates}",
-            [json.dumps(records)],
+            [*params, rows],
         )
 
 

@@ -213,10 +213,11 @@ class Inputs:
         it stood in `period`."""
         point = _same_period(self.comparison, period)
         expected = _same_period(self.expected, period)
-        return replace(
-            self,
+        return Inputs(  # not dataclasses.replace: a refresh makes thousands, and it costs more
+            series=self.series,
             comparison=(Point(deadline, deadline, point.value),) if point else (),
             expected=(Point(deadline, deadline, expected.value),) if expected else (),
+            peers=self.peers,
         )
 
 
@@ -392,7 +393,13 @@ def measured(required: RequiredValue) -> Callable[[Rule, Inputs, date], Result]:
         current = window[-1]
         reasons: list[str] = []
         value = required(rule, current, inputs, reasons)
-        result = Result(
+        # The forecast while the deadline lies ahead, in the one Result built (a refresh
+        # evaluates thousands of targets, and copying each Result to add it cost more).
+        forecast = {}
+        if not final and value is not None:
+            at_deadline = inputs.held_at(current, rule.deadline)
+            forecast = _forecast(rule, window, at_deadline, required)
+        return Result(
             status=NO_DATA if value is None else compare(current.value, value, rule),
             final=final,
             current=current,
@@ -403,12 +410,9 @@ def measured(required: RequiredValue) -> Callable[[Rule, Inputs, date], Result]:
             comparison=_same_period(inputs.comparison, current)
             or _same_period(inputs.expected, current),
             revision=revision,
-            reasons=tuple(reasons),
+            reasons=tuple(reasons) + forecast.pop("reasons", ()),
+            **forecast,
         )
-        if final or value is None:
-            return result
-        at_deadline = inputs.held_at(current, rule.deadline)
-        return _with_forecast(result, rule, window, at_deadline, required)
 
     return evaluate
 
@@ -423,22 +427,23 @@ def _no_measurement(rule: Rule, final: bool, revision: Revision | None) -> Resul
     )
 
 
-def _with_forecast(
-    result: Result, rule: Rule, window: list[Point], at_deadline: Inputs, required: RequiredValue
-) -> Result:
-    """Project the trend to the deadline and judge the projection by the same rule."""
+def _forecast(
+    rule: Rule, window: list[Point], at_deadline: Inputs, required: RequiredValue
+) -> dict:
+    """Project the trend to the deadline and judge the projection by the same rule: the
+    Result's forecast fields, the reason there is none, or nothing."""
     points = list(window)
     if rule.baseline and rule.baseline.end < points[0].end:
         points.insert(0, rule.baseline)
     if len(points) < 2:
-        return replace(result, reasons=result.reasons + (REASON_TOO_FEW_POINTS,))
+        return {"reasons": (REASON_TOO_FEW_POINTS,)}
     projected = _project(points, rule.deadline)
     value = required(rule, Point(rule.deadline, rule.deadline, projected), at_deadline, [])
     if value is None:
-        return result
+        return {}
     verdict = compare(projected, value, rule)
     forecast = {MET: ON_TRACK, NEAR: AT_RISK, NOT_MET: OFF_TRACK}[verdict]
-    return replace(result, forecast=forecast, projected=projected, required_at_deadline=value)
+    return {"forecast": forecast, "projected": projected, "required_at_deadline": value}
 
 
 def _project(points: Sequence[Point], deadline: date) -> Decimal:
