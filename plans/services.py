@@ -44,7 +44,8 @@ _REFRESHED = [f.name for f in TargetStatus._meta.concrete_fields if f.name not i
 def statuses_refresh(targets, *, as_of: date | None = None) -> int:
     """Recompute and store the status of each target. Safe to run twice: it overwrites the
     cache rows with the engine's answer, all in one statement and one transaction, so a refresh
-    that dies halfway leaves the previous statuses, never a mix. Returns how many were written."""
+    that dies halfway leaves the previous statuses, never a mix. Returns how many were written.
+    targets: a queryset (read as values) or Target instances."""
     as_of = as_of or timezone.localdate()
     results = evaluate_targets(targets, as_of=as_of)
     statuses = {

@@ -6,7 +6,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache, reduce
-from operator import or_
+from itertools import groupby
+from operator import itemgetter, or_
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -116,28 +117,34 @@ _RULE_CONTEXT = ("plan__start_year", "indicator__direction", "baseline_period__s
 
 def definitions(targets) -> list[Definition]:
     """The targets' definitions. Target instances are read as they are; a queryset is read as
-    values in two queries (the targets with their plans, indicators and baseline periods, and
-    their revisions): a model instance for each target, its plan, indicator, periods and
-    revisions cost a quarter of recomputing every status."""
+    values in one query (the targets with their plans, indicators, baseline periods and
+    revisions, a row per revision): a model instance for each target, its plan, indicator,
+    periods and revisions cost a quarter of recomputing every status, and a second query for
+    the revisions a round trip of every refresh."""
     if not isinstance(targets, QuerySet):
         return [Definition.of(target) for target in targets]
-    if not targets.query.is_sliced:
-        # The targets' own order, without the plan's (which joins its municipality to sort).
-        targets = targets.order_by("plan_id", "order", "pk")
-    rows = list(
+    if targets.query.is_sliced:  # its LIMIT would count the revisions' rows
+        targets = Target.objects.filter(pk__in=list(targets.values_list("pk", flat=True)))
+    rows = (
         targets.select_related(None)
         .prefetch_related(None)
-        .values_list(*_DEFINITION_KEYS, *RULE_FIELDS, *_RULE_CONTEXT)
+        # The targets' own order (not the plan's, which joins its municipality to sort), each
+        # target's revisions in force order.
+        .order_by("plan_id", "order", "pk", "revisions__effective", "revisions__id")
+        .values_list(
+            *_DEFINITION_KEYS,
+            *RULE_FIELDS,
+            *_RULE_CONTEXT,
+            *(f"revisions__{name}" for name in REVISION_FIELDS),
+        )
     )
-    revisions = defaultdict(list)
-    if rows:
-        stored = TargetRevision.objects.filter(target_id__in=[row[0] for row in rows])
-        for target_id, *fields in stored.values_list("target_id", *REVISION_FIELDS):
-            revisions[target_id].append(engine.Revision(*fields))
     keys, own = len(_DEFINITION_KEYS), len(_DEFINITION_KEYS) + len(RULE_FIELDS)
+    context = own + len(_RULE_CONTEXT)
     found = []
-    for row in rows:
-        start_year, direction, baseline_start, baseline_end, baseline_kind = row[own:]
+    for _pk, group in groupby(rows, key=itemgetter(0)):
+        group = list(group)
+        row = group[0]
+        start_year, direction, baseline_start, baseline_end, baseline_kind = row[own:context]
         rule = engine_rule(
             **dict(zip(RULE_FIELDS, row[keys:own], strict=True)),
             plan_start=Plan.first_day(start_year),
@@ -145,7 +152,8 @@ def definitions(targets) -> list[Definition]:
             baseline_period=PeriodSpec(baseline_start, baseline_end, baseline_kind)
             if baseline_kind
             else None,
-            revisions=revisions.get(row[0], ()),
+            # (a target without revisions has one row, its revision's columns empty)
+            revisions=[engine.Revision(*r[context:]) for r in group if r[-1] is not None],
         )
         found.append(Definition(*row[:keys], rule))
     return found
