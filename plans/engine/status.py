@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 # Statuses: where the figures stand against the target.
 MET = "met"
@@ -61,9 +62,10 @@ _HUNDRED = Decimal(100)
 _PATH_QUANTUM = Decimal("0.0001")
 
 
-@dataclass(frozen=True)
-class Point:
-    """One figure: a value for a period."""
+class Point(NamedTuple):
+    """One figure: a value for a period. A named tuple rather than a frozen dataclass (the same
+    fields, equality, immutability and repr): recomputing every status makes seventy thousand,
+    and a tuple is made in a third of the time."""
 
     start: date
     end: date
