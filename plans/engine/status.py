@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import NamedTuple
 
 # Statuses: where the figures stand against the target.
@@ -365,14 +366,12 @@ def required_comparables(
 def counted_window(rule: Rule, series: Sequence[Point], as_of: date) -> list[Point]:
     """The figures that count for the target: from measure_from, to the deadline, known by as_of."""
     last_day = min(as_of, rule.deadline)
-    return sorted(
-        (
-            p
-            for p in series
-            if p.end <= last_day and (rule.measure_from is None or p.end >= rule.measure_from)
-        ),
-        key=lambda p: (p.end, p.start),
-    )
+    first_day = rule.measure_from or date.min
+    return sorted((p for p in series if first_day <= p.end <= last_day), key=_BY_END)
+
+
+# Figures in time order: by end, then start (attrgetter: a refresh sorts seventy thousand).
+_BY_END = attrgetter("end", "start")
 
 
 def _same_period(points: Sequence[Point], period: Point) -> Point | None:
