@@ -160,7 +160,12 @@ class Plan(models.Model):
 
     @property
     def starts_on(self):
-        return date(self.start_year, 1, 1)
+        return self.first_day(self.start_year)
+
+    @staticmethod
+    def first_day(start_year: int) -> date:
+        """Where a plan starting in start_year begins: its targets are measured from there."""
+        return date(start_year, 1, 1)
 
 
 class FocusArea(models.Model):
@@ -475,36 +480,14 @@ class Target(models.Model):
 
     def rule(self, *, comparison_baseline=None) -> engine.Rule:
         """The definition as the pure engine takes it."""
-        baseline = None
-        if self.baseline_value is not None and self.baseline_period is not None:
-            baseline = engine.Point(
-                self.baseline_period.start,
-                self.baseline_period.end,
-                self.baseline_value,
-                self.baseline_period.label,
-            )
-        return engine.Rule(
-            kind=self.kind,
-            bound=self.bound,
-            deadline=self.deadline,
-            target_value=self.target_value,
-            strict=self.strict,
-            tolerance=self.tolerance,
-            measure_from=self.measure_from or self.plan.starts_on,
-            count_from=self.measure_from,
-            count_mode=self.count_mode,
-            lower_is_better=self.indicator is None
-            or self.indicator.direction == Indicator.Direction.LOWER,
-            rank_published=self.rank_published,
-            comparable_measure=self.comparable_measure,
-            baseline=baseline,
-            change_amount=self.change_amount,
-            change_relative=self.change_relative,
-            margin=self.margin,
-            gap_reduction=self.gap_reduction,
+        return engine_rule(
+            **{name: getattr(self, name) for name in RULE_FIELDS},
+            plan_start=self.plan.starts_on,
+            direction=self.indicator.direction if self.indicator is not None else None,
+            # (the baseline period only read where there is a baseline value to go with it)
+            baseline_period=self.baseline_period if self.baseline_value is not None else None,
+            revisions=[r.as_engine_revision() for r in self._revisions()],
             comparison_baseline=comparison_baseline,
-            milestone_state=self.milestone_state,
-            revisions=tuple(r.as_engine_revision() for r in self._revisions()),
         )
 
     def _revisions(self):
@@ -513,6 +496,45 @@ class Target(models.Model):
             return ()  # an unsaved target (a form's preview) has no revisions yet
         prefetched = getattr(self, PREFETCHED_REVISIONS, None)
         return self.revisions.all() if prefetched is None else prefetched
+
+
+# The target's own columns the engine's Rule is built from, as they are stored (engine_rule).
+RULE_FIELDS = (
+    "kind", "bound", "deadline", "target_value", "strict", "tolerance", "measure_from",
+    "count_mode", "rank_published", "comparable_measure", "baseline_value", "change_amount",
+    "change_relative", "margin", "gap_reduction", "milestone_state",
+)  # fmt: skip
+
+
+def engine_rule(
+    *, plan_start, direction, baseline_period, revisions, comparison_baseline=None, **fields
+) -> engine.Rule:
+    """A target's definition as the pure engine takes it, from plain values: the RULE_FIELDS,
+    its plan's first day, its indicator's good direction (None without an indicator), its
+    baseline period (anything with start, end and label; None without one) and its revisions
+    (engine.Revision, in force order). Target.rule() passes its own attributes; a batch
+    evaluation (plans.selectors.targets) passes the values it read in one query, without a
+    model instance per target."""
+    baseline_value = fields.pop("baseline_value")
+    baseline = None
+    if baseline_value is not None and baseline_period is not None:
+        baseline = engine.Point(
+            baseline_period.start, baseline_period.end, baseline_value, baseline_period.label
+        )
+    measure_from = fields.pop("measure_from")
+    return engine.Rule(
+        **fields,
+        measure_from=measure_from or plan_start,
+        count_from=measure_from,
+        lower_is_better=direction is None or direction == Indicator.Direction.LOWER,
+        baseline=baseline,
+        comparison_baseline=comparison_baseline,
+        revisions=tuple(revisions),
+    )
+
+
+# What engine.Revision takes of a stored revision, in its order.
+REVISION_FIELDS = ("effective", "target_value", "margin", "reason", "id")
 
 
 class TargetRevision(models.Model):
@@ -538,9 +560,7 @@ class TargetRevision(models.Model):
         return f"{self.target}: {self.effective}"
 
     def as_engine_revision(self):
-        return engine.Revision(
-            self.effective, self.target_value, self.margin, self.reason, id=self.pk
-        )
+        return engine.Revision(*(getattr(self, name) for name in REVISION_FIELDS))
 
 
 class StatusFields(models.Model):

@@ -2,7 +2,7 @@
 
 import json
 from datetime import date
-from decimal import Decimal
+from operator import itemgetter
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -44,7 +44,8 @@ _REFRESHED = [f.name for f in TargetStatus._meta.concrete_fields if f.name not i
 def statuses_refresh(targets, *, as_of: date | None = None) -> int:
     """Recompute and store the status of each target. Safe to run twice: it overwrites the
     cache rows with the engine's answer, all in one statement and one transaction, so a refresh
-    that dies halfway leaves the previous statuses, never a mix. Returns how many were written."""
+    that dies halfway leaves the previous statuses, never a mix. Returns how many were written.
+    targets: a queryset (read as values) or Target instances."""
     as_of = as_of or timezone.localdate()
     results = evaluate_targets(targets, as_of=as_of)
     statuses = {
@@ -63,31 +64,37 @@ def statuses_refresh(targets, *, as_of: date | None = None) -> int:
     return len(results)
 
 
-def _json_ready(value):
-    if isinstance(value, Decimal):
-        return str(value)  # exact: the numeric column reads the text
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def _upsert_postgres(statuses: dict[int, dict]):
     """The statuses (StatusFields.columns_of per target id) in one INSERT … ON CONFLICT whose
     rows arrive as one JSON parameter: Django's bulk_create binds fifteen parameters per row,
     and building that statement (and a model instance per row) for thousands of targets costs
-    more than the database takes to run it."""
+    more than the database takes to run it. Each row is a JSON array, read by position: as
+    objects (jsonb_populate_recordset) the 5.880 rows took PostgreSQL four times as long to
+    take apart, and Python twice as long to write. A column the engine does not give
+    (computed_at) gets its value, as a model instance would have it, as one parameter."""
     if not statuses:
         return
+    names = list(next(iter(statuses.values())))  # columns_of's, the same for every row
+    take = itemgetter(*names)
+    # Decimals as text (exact: the numeric column reads it), dates in ISO form, as str() gives.
+    rows = json.dumps(
+        [[target_id, *take(values)] for target_id, values in statuses.items()], default=str
+    )
+    position = {name: i for i, name in enumerate(["target_id", *names])}
     fields = [f for f in TargetStatus._meta.concrete_fields if f.name != "id"]
-    column = {f.name: f.column for f in fields} | {f.attname: f.column for f in fields}
-    # Every column, as a model instance would have it: its default where the fields leave it.
-    empty = {f.column: _json_ready(f.get_default()) for f in fields}
-    empty[column["computed_at"]] = _json_ready(timezone.now())
-    records = [
-        {**empty, "target_id": target_id}
-        | {column[name]: _json_ready(value) for name, value in values.items()}
-        for target_id, values in statuses.items()
-    ]
+    selected, params = [], []
+    for f in fields:
+        if f.attname in position and f.get_internal_type() == "JSONField":
+            selected.append(f"r -> {position[f.attname]}")
+        elif f.attname in position:
+            # The type without its length or precision: the insert's own assignment then
+            # refuses a text too long and rounds a number, where a cast would cut it short.
+            base = f.db_type(connection).split("(")[0]
+            selected.append(f"(r ->> {position[f.attname]})::{base}")
+        else:
+            selected.append("%s")
+            default = timezone.now() if f.name == "computed_at" else f.get_default()
+            params.append(f.get_db_prep_save(default, connection))
     quote = connection.ops.quote_name
     table = quote(TargetStatus._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
@@ -96,10 +103,10 @@ def _upsert_postgres(statuses: dict[int, dict]):
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM "
-            f"jsonb_populate_recordset(NULL::{table}, %s::jsonb) "
+            f"INSERT INTO {table} ({columns}) SELECT {', '.join(selected)} "
+            f"FROM jsonb_array_elements(%s::jsonb) AS r "
             f"ON CONFLICT ({quote('target_id')}) DO UPDATE SET {updates}",
-            [json.dumps(records)],
+            [*params, rows],
         )
 
 
