@@ -28,8 +28,8 @@ from django.db import IntegrityError, connection, transaction
 from .models import Measurement, MeasurementRevision
 
 STAGING = "kpis_staged_measurement"
-CSV_CHUNK = 100_000  # rows written as CSV at a time for COPY
 CLASSIFIED = "kpis_classified_measurement"
+CSV_CHUNK = 100_000  # rows written as CSV at a time for COPY
 
 
 @dataclass(frozen=True)
