@@ -166,6 +166,19 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "jobcenter.wsgi.application"
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Drawn KPI cards, each under a digest of what it shows (plans.presenters.cards.card_html),
+    # so a process's own memory is right for them: nothing to invalidate or share. About 3 KB
+    # each; the national data set's 5.880 targets in two languages fit.
+    "cards": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "cards",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 12_000},
+    },
+}
+
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",

@@ -17,3 +17,16 @@ class PlansConfig(AppConfig):
 
         measurements_changed.connect(queue_status_refresh, dispatch_uid="plans.status_refresh")
         targets_changed.connect(queue_target_refresh, dispatch_uid="plans.target_refresh")
+        # The drawn cards are keyed by their data, not by the template or the catalogue that
+        # drew them: runserver reloads those without a new process, so they empty the cache.
+        from django.utils.autoreload import file_changed
+
+        file_changed.connect(_forget_drawn_cards, dispatch_uid="plans.forget_drawn_cards")
+
+
+def _forget_drawn_cards(sender, file_path, **kwargs):
+    from django.core.cache import caches
+
+    from plans.presenters.cards import CARD_CACHE
+
+    caches[CARD_CACHE].clear()

@@ -5,20 +5,26 @@ One builder serves every page (current statuses, reporting rounds, the PDF), so 
 the same everywhere.
 """
 
+import functools
+import hashlib
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from django.core.cache import caches
 from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils.formats import date_format
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from kpis.danish import format_number, format_plain, same_wording
 from kpis.models import Area, Measurement
 from plans.engine import kinds
 from plans.engine import status as engine
-from plans.models import StatusFields, Target
+from plans.models import StatusFields, Target, TargetStatus
 
 STATUS_LABELS = {
     engine.MET: _("Met"),
@@ -118,6 +124,8 @@ class Card:
     result: engine.Result
     # The comparison area and its figure for the baseline period, when there is one.
     baseline_comparison: tuple[Area, Decimal] | None = None
+    # The result is the target's stored status (fetched with it), not one given: a round's.
+    stored: bool = False
 
     # -- what the card shows --------------------------------------------------------------
 
@@ -356,16 +364,93 @@ class Card:
         return self.target.indicator.format_value(value)
 
 
+CARD_TEMPLATE = "plans/_kpi_card.html"
+CARD_CACHE = "cards"  # settings.CACHES: in each process's own memory
+
+
+def card_html(card: Card, *, link: bool = False, id_suffix="") -> str:
+    """A card's HTML, drawn once for what it shows. A theme page draws a card for each target,
+    which cost more than fetching them; most of a page's cards are unchanged since the last
+    visitor. The key is a digest of everything the card is drawn from (card_key), so a changed
+    figure, status, definition, language or translation can never show an old card: there is
+    nothing to invalidate. A card being previewed (not saved) is drawn each time."""
+    if card.target.pk is None:
+        return _draw(card, link, id_suffix)
+    cache = caches[CARD_CACHE]
+    key = card_key(card, link, id_suffix)
+    html = cache.get(key)
+    if html is None:
+        html = _draw(card, link, id_suffix)
+        cache.set(key, html)
+    return html
+
+
+def _draw(card, link, id_suffix) -> str:
+    return render_to_string(CARD_TEMPLATE, {"card": card, "link": link, "id_suffix": id_suffix})
+
+
+def card_key(card: Card, *context) -> str:
+    """A digest of every row the card was built from (the target, the rows fetched with it
+    and its prefetched revisions: the pages fetch all a card reads up front, and the query
+    count tests hold them to it), the result it shows, and what the drawing depends on
+    besides: the language and the URL prefix. The code and the templates are the process's
+    own: the cache lives in the process's memory, and a new version starts a new process
+    (in development, plans.apps empties it when a template or catalogue changes)."""
+    rows = []
+    _rows_of(card.target, rows, set())
+    if card.baseline_comparison:
+        area, value = card.baseline_comparison
+        _rows_of(area, rows, set())
+        rows.append(value)
+    # A stored status is among the rows; a result given (a round's) is not.
+    result = None if card.stored else card.result
+    parts = (rows, result, get_language(), get_script_prefix(), context)
+    return "card:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+
+
+def _rows_of(instance, rows: list, seen: set) -> None:
+    """The instance's own columns, then those of every related instance fetched with it
+    (select_related, a reverse one-to-one, prefetch_related), once each."""
+    if instance is None or id(instance) in seen:
+        return
+    seen.add(id(instance))
+    rows.append((instance._meta.label, _columns(type(instance))(instance)))
+    for related in instance._state.fields_cache.values():
+        _rows_of(related, rows, seen)
+    for fetched in getattr(instance, "_prefetched_objects_cache", {}).values():
+        for item in fetched:
+            _rows_of(item, rows, seen)
+
+
+@functools.cache
+def _columns(model) -> operator.attrgetter:
+    return operator.attrgetter(*(f.attname for f in model._meta.concrete_fields))
+
+
 def cards_for(targets, results: dict | None = None) -> list[Card]:
     """Cards for targets; from the stored statuses unless results (by target id) are given."""
     targets = list(targets)
     if results is None:
-        pairs = [(t, StatusFields.result_of(getattr(t, "status", None))) for t in targets]
+        pairs = [(t, StatusFields.result_of(_stored_status(t))) for t in targets]
     else:
         pairs = [(t, results.get(t.pk) or StatusFields.result_of(None)) for t in targets]
     waiting = [t for t, result in pairs if result.current is None]
     comparisons = baseline_comparisons(waiting)
-    return [Card(t, result, comparisons.get(t.pk)) for t, result in pairs]
+    stored = results is None
+    return [Card(t, result, comparisons.get(t.pk), stored) for t, result in pairs]
+
+
+def _stored_status(target: Target) -> TargetStatus | None:
+    """The target's stored status, with the revision it was judged against found among the
+    target's own revisions (targets_for_cards prefetches them rather than join the revision
+    to every status)."""
+    status = getattr(target, "status", None)
+    if status is None or not status.revision_id or TargetStatus.revision.is_cached(status):
+        return status
+    revision = next((r for r in target.revisions.all() if r.pk == status.revision_id), None)
+    if revision is not None:  # else it is read when asked for, as before
+        status.revision = revision
+    return status
 
 
 def baseline_comparisons(targets) -> dict[int, tuple[Area, Decimal]]:

@@ -37,7 +37,7 @@ def _plan(request, plan_key, *, counts=True):
 
 def plan_detail(request, plan_key):
     plan = _plan(request, plan_key)
-    cards = cards_for(selectors.targets_for_cards().filter(plan=plan))
+    cards = cards_for(selectors.plan_targets_for_cards(plan))
     table = presenters.targets_table(cards)
     export = export_requested(request, [table], plan.title)
     if export:
@@ -56,17 +56,13 @@ def plan_detail(request, plan_key):
 def focus_area_detail(request, plan_key, area_key):
     """A theme page: pejlemærker, indsatser/cases and the KPI cards."""
     plan = _plan(request, plan_key, counts=False)
-    focus_area = selectors.focus_area_for_page(plan, area_key)
+    focus_area, siblings = selectors.focus_area_for_page(plan, area_key)
     context = {
         "plan": plan,
         "focus_area": focus_area,
         "cards": cards_for(focus_area.targets.all()),
         "can_edit_definitions": access.can_edit_definitions(request.user, plan.municipality_id),
-        # The plan's other focus areas: the page itself is not one of them. Their plan too: the
-        # related manager sets it on each (read from plan_id), which deferred was a query each.
-        "siblings": plan.focus_areas.exclude(pk=focus_area.pk).only(
-            "key", "title", "number", "order", "plan"
-        ),
+        "siblings": siblings,  # the plan's other focus areas
     }
     return render(request, "plans/focus_area_detail.html", context)
 

@@ -68,7 +68,7 @@ def round_work(request, plan_key, round_id):
         raise PermissionDenied
     if reporting_round.frozen:
         return redirect("plans:round", plan.key, reporting_round.pk)
-    targets = list(selectors.targets_for_cards().filter(plan=plan))
+    targets = selectors.plan_targets_for_cards(plan)
     saved = {n.target_id: n.text for n in reporting_round.narratives.all()}
     shown, errors = saved, {}
     if request.method == "POST":
