@@ -53,7 +53,7 @@ class Command(BaseCommand):
             f"Benchmark on {server}, Python {platform.python_version()}, "
             f"{platform.machine()}, {os.cpu_count()} cores, "
             f"DEBUG {'on' if settings.DEBUG else 'off'}; "
-            f"{national.data_set_summary()}"
+            f"{national.data_set_summary()}; {benchmark.machine_speed()}"
         )
         self.stdout.write(benchmark.table(lines, growth))
         for name, indexes in benchmark.query_plans():
