@@ -45,6 +45,11 @@ class Command(BaseCommand):
             cursor.execute("SELECT version()" if connection.vendor == "postgresql" else
                            "SELECT 'SQLite ' || sqlite_version()")  # fmt: skip
             server = cursor.fetchone()[0].split(",")[0]
+            if connection.vendor == "postgresql":
+                # The server's cache for table pages: the national table and its indexes are
+                # larger than Debian's default, and the import's look-ups feel it.
+                cursor.execute("SHOW shared_buffers")
+                server += f", shared_buffers {cursor.fetchone()[0]}"
         lines, growth = benchmark.run(
             rows=rows, repeat=repeat, naive_rows=naive_rows, naive_targets=naive_targets,
             log=self.stderr.write,
