@@ -35,22 +35,19 @@ def _series(area, values, *, start=2016, kind="year"):
 
 
 def test_the_target_chart_is_plotlys_own_json():
-    series = pd.DataFrame(
+    series = (
         _series("Vordingborg", ["25.1", "24.0", "23.5", "22.25"])
         + _series("Hele landet", ["20.0", "20.5", "21.0", "21.5"])
         + _series("RAR Sjælland", ["22.0", "22.1", "22.3", "22.8"])
     )
-    path = pd.DataFrame(
-        {
-            "end": [date(2016, 12, 31), date(2020, 12, 31)],
-            "value": [Decimal(25), Decimal(20)],
-            "shown": ["25 %", "20 %"],
-        }
-    )
+    path = [
+        {"end": date(2016, 12, 31), "value": Decimal(25), "shown": "25 %"},
+        {"end": date(2020, 12, 31), "value": Decimal(20), "shown": "20 %"},
+    ]
     figure = charts.target_chart(
         series,
         own_area="Vordingborg",
-        required=pd.DataFrame(columns=["end", "value", "shown"]),
+        required=[],
         path=path,
         glide=True,
         baseline={
@@ -79,13 +76,11 @@ def test_the_target_chart_is_plotlys_own_json():
 
 
 def test_a_lone_figure_and_few_periods_are_plotlys_own_json():
-    series = pd.DataFrame(_series("Guldborgsund", ["969"], kind="quarter"))
+    series = _series("Guldborgsund", ["969"], kind="quarter")
     figure = charts.target_chart(
         series,
         own_area="Guldborgsund",
-        required=pd.DataFrame(
-            {"end": [date(2016, 3, 28)], "value": [Decimal(1075)], "shown": ["1.075"]}
-        ),
+        required=[{"end": date(2016, 3, 28), "value": Decimal(1075), "shown": "1.075"}],
         baseline=None,
         y_title="antal",
     )
@@ -114,12 +109,12 @@ def test_the_ranking_and_the_series_charts_are_plotlys_own_json():
 
 
 def test_no_script_can_be_closed_from_inside_the_json():
-    series = pd.DataFrame(_series("</script><script>alert(1)</script>", ["1"]))
+    series = _series("</script><script>alert(1)</script>", ["1"])
     text = charts.to_json(
         charts.target_chart(
             series,
             own_area="x",
-            required=pd.DataFrame(columns=["end", "value"]),
+            required=[],
             baseline=None,
             y_title="antal",
         )

@@ -1,5 +1,6 @@
-"""Charts built in Python: one function per chart, a DataFrame in, a figure out as the plain
-dict plotly.js draws ({"data": [...], "layout": {...}}), written as JSON by to_json.
+"""Charts built in Python: one function per chart, rows in (plain dicts, or a DataFrame where
+a page has one), a figure out as the plain dict plotly.js draws ({"data": [...], "layout":
+{...}}), written as JSON by to_json.
 
 Plain dicts, not plotly.graph_objects: a go.Figure validates every property as it is set, which
 was a quarter of the target page's time at national scale (issue 17). The JSON is the one
@@ -86,24 +87,25 @@ def to_json(figure: dict) -> str:
 # -- the pieces ---------------------------------------------------------------------------------
 
 
-def _period_ticks(frame: pd.DataFrame) -> dict:
+def _period_ticks(rows: list[dict]) -> dict:
     """Label the x axis with the periods as the documents write them ("4.kv.22 - 3.kv.23");
     with many periods, years are enough."""
-    if frame.empty:
+    labels = {}
+    for row in rows:
+        labels.setdefault(row["end"], row["label"])  # the first row's label of each end
+    if not labels or len(labels) > 8:
         return {"tickformat": "%Y", "dtick": "M12"}
-    periods = frame[["end", "label"]].drop_duplicates("end").sort_values("end")
-    if len(periods) <= 8:
-        return {"tickvals": _values(periods["end"]), "ticktext": _values(periods["label"])}
-    return {"tickformat": "%Y", "dtick": "M12"}
+    ends = sorted(labels)
+    return {"tickvals": ends, "ticktext": [labels[end] for end in ends]}
 
 
 def _x_range(days) -> list | None:
     """The days a chart spans, so one period (or a baseline alone) is not zoomed to a
     millisecond; None lets plotly fit several."""
-    days = sorted({pd.Timestamp(d) for d in days if d is not None})
+    days = {d for d in days if d is not None}
     if not days:
         return None
-    first, last = days[0], days[-1]
+    first, last = pd.Timestamp(min(days)), pd.Timestamp(max(days))
     if first == last:
         return [first - LONE_POINT_MARGIN, last + LONE_POINT_MARGIN]
     pad = (last - first) / 30
@@ -137,24 +139,32 @@ def _layout(data: list[dict], y_title: str, ticks: dict, x_range=None, **extra) 
     return _figure(data, layout)
 
 
-def _shown(rows: pd.DataFrame) -> list:
+def _shown(rows: list[dict]) -> list:
     """Each figure as the page writes it ("1.080", "58,8 %"), for the hover."""
-    return _values(rows["shown"]) if "shown" in rows else [str(v) for v in rows["value"]]
+    return [row["shown"] if "shown" in row else str(row["value"]) for row in rows]
 
 
 def _scatter(x, y, **properties) -> dict:
     return {**properties, "x": _values(x), "y": _values(y), "type": "scatter"}
 
 
-def _area_trace(area: str, rows: pd.DataFrame, colour: str, width: int = 2, dash=None) -> dict:
+def _column(rows: list[dict], name: str) -> list:
+    return [row[name] for row in rows]
+
+
+def _by_end(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda row: row["end"])
+
+
+def _area_trace(area: str, rows: list[dict], colour: str, width: int = 2, dash=None) -> dict:
     """One area's figures as a line, hovering with the Danish period label and value."""
     line = {"color": colour, "width": width}
     if dash:
         line["dash"] = dash
     return _scatter(
-        rows["end"],
-        rows["value"],
-        customdata=[list(pair) for pair in zip(rows["label"], _shown(rows), strict=True)],
+        _column(rows, "end"),
+        _column(rows, "value"),
+        customdata=[[row["label"], shown] for row, shown in zip(rows, _shown(rows), strict=True)],
         name=area,
         mode="lines+markers",
         line=line,
@@ -178,46 +188,45 @@ def _deadline_mark(deadline, label: str) -> dict:
 
 
 def target_chart(
-    series: pd.DataFrame,
+    series: list[dict],
     *,
     own_area: str,
-    required: pd.DataFrame,
+    required: list[dict],
     baseline: dict | None,
     y_title: str,
-    path: pd.DataFrame | None = None,
+    path: list[dict] | None = None,
     glide: bool = False,
     deadline: dict | None = None,
     forecast: dict | None = None,
 ) -> dict:
     """The target's whole series with the comparison areas, the target and the baseline.
 
-    series: columns area, end, label, value (and shown, the value as written), a row a figure.
-    required: columns end, value: what each figure was held against (a relative target's
-      line, which follows the comparison area).
-    path: columns end, value: the target over its whole window (a threshold, a change, a
-      glide path year by year); drawn instead of `required` where given.
+    series: rows with area, end, label, value (and shown, the value as written), a figure each.
+    required: rows with end, value (and shown): what each figure was held against (a relative
+      target's line, which follows the comparison area).
+    path: rows with end, value (and shown): the target over its whole window (a threshold, a
+      change, a glide path year by year); drawn instead of `required` where given.
     baseline: {"end", "value", "label", "shown"} or None.
     deadline: {"end", "label"}: the deadline, marked by a vertical line.
     forecast: {"start", "start_value", "end", "value", "shown"}: the projection from the
       latest figure to the deadline, dotted.
     """
     data = []
-    others = [a for a in series["area"].unique() if a != own_area] if len(series) else []
-    by_area = dict(tuple(series.groupby("area", sort=False))) if len(series) else {}
+    by_area = _by_area(series)
+    others = [a for a in by_area if a != own_area]
     for area, colour in [(own_area, OWN_COLOUR)] + list(
         zip(others, COMPARISON_COLOURS * 3, strict=False)
     ):
-        rows = by_area.get(area)
-        if rows is not None and not rows.empty:
-            rows = rows.sort_values("end")
-            data.append(_area_trace(area, rows, colour, width=3 if area == own_area else 2))
-    line = path if path is not None and len(path) else required
-    if len(line):
-        rows = line.sort_values("end")
+        if by_area.get(area):
+            width = 3 if area == own_area else 2
+            data.append(_area_trace(area, _by_end(by_area[area]), colour, width=width))
+    line = path if path else required
+    if line:
+        rows = _by_end(line)
         data.append(
             _scatter(
-                rows["end"],
-                rows["value"],
+                _column(rows, "end"),
+                _column(rows, "value"),
                 customdata=_shown(rows),
                 name=_("Glide path") if glide else _("Target"),
                 mode="lines" if len(rows) > 1 else "lines+markers",  # one point: still seen
@@ -257,7 +266,7 @@ def target_chart(
                 hovertemplate="%{customdata}<extra>" + _("Forecast") + "</extra>",
             )
         )
-    days = _values(series["end"]) + _values(line["end"]) if len(series) or len(line) else []
+    days = _column(series, "end") + _column(line, "end")
     if baseline:
         days.append(baseline["end"])
     marks = {}
@@ -270,15 +279,23 @@ def target_chart(
     return _layout(data, y_title, ticks, _x_range(days), **marks)
 
 
+def _by_area(rows: list[dict]) -> dict[str, list[dict]]:
+    """The rows of each area, the areas in the order they first come."""
+    by_area = {}
+    for row in rows:
+        by_area.setdefault(row["area"], []).append(row)
+    return by_area
+
+
 def _spans_years(days) -> bool:
-    years = {pd.Timestamp(d).year for d in days}
+    years = {d.year for d in days}
     return bool(years) and max(years) - min(years) >= 2
 
 
 def _year_ticks(days) -> dict:
     """A tick at each year's end, named by the year: a year's figure, which ends on 31
     December, sits on its own year ("2016"), not on the next one's first of January."""
-    years = sorted({pd.Timestamp(d).year for d in days})
+    years = sorted({d.year for d in days})
     ends = [pd.Timestamp(year, 12, 31) for year in range(years[0], years[-1] + 1)]
     step = max(1, len(ends) // 10)
     ends = ends[::step]
@@ -359,12 +376,13 @@ def comparison_series_chart(series: pd.DataFrame, *, own_area: str, y_title: str
     series: columns area, end, label, value; one row per area and period.
     """
     data = []
-    others = [a for a in series["area"].unique() if a != own_area] if len(series) else []
+    rows = series.to_dict("records")
+    by_area = _by_area(rows)
+    others = [a for a in by_area if a != own_area]
     # Told apart by the line's pattern as well as its colour.
     styles = [(OWN_COLOUR, "solid"), ("#1b1b1b", "dash"), (COMPARABLE_COLOUR, "dot")]
     for area, (colour, dash) in zip([own_area, *others], styles, strict=False):
-        rows = series[series["area"] == area].sort_values("end")
-        if not rows.empty:
+        if by_area.get(area):
             width = 3 if area == own_area else 2
-            data.append(_area_trace(area, rows, colour, width=width, dash=dash))
-    return _layout(data, y_title, _period_ticks(series), _x_range(series["end"]))
+            data.append(_area_trace(area, _by_end(by_area[area]), colour, width=width, dash=dash))
+    return _layout(data, y_title, _period_ticks(rows), _x_range(_column(rows, "end")))

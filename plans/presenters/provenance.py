@@ -46,22 +46,17 @@ def document_source(plan, note: str = "") -> str:
     return document_name(plan)
 
 
-def card_source(card) -> str:
-    """The source of what the card shows: its current figure's, else (before the first
-    figure) the document that states the baseline. Empty for a milestone."""
+def card_source(card, current_figure: int | None) -> str:
+    """The source of what the card shows: its current figure's (current_figure, the stored
+    figure's id, which the target page has among its figures), else (before the first figure)
+    the document that states the baseline. Empty for a milestone."""
     target = card.target
     if target.indicator_id is None:
         return ""
-    current = card.result.current
-    if current is not None:
-        figures = Measurement.objects.filter(
-            indicator=target.indicator_id,
-            area=target.plan.municipality_id,
-            period__end=current.end,
-        ).select_related("origin__table")
-        if target.period_kind:
-            figures = figures.filter(period__kind=target.period_kind)
-        measurement = figures.first()
+    if current_figure is not None:
+        # Unordered: the figures' own ordering would join three tables to sort one row.
+        figures = Measurement.objects.select_related("origin__table").filter(pk=current_figure)
+        measurement = next(iter(figures.order_by()), None)
         if measurement is not None:
             return measurement_source(measurement, target.plan)
     if target.baseline_value is not None:

@@ -28,6 +28,7 @@ class Figures:
     table: SeriesTable
     figure_json: str
     label: str = ""  # the chart's caption, true to what is drawn
+    current_figure: int | None = None  # the id of the stored figure the card's value is
 
 
 def comparison_areas(
@@ -42,13 +43,15 @@ def comparison_areas(
     return list(unique.values())
 
 
-FRAME_COLUMNS = ["area", "area_id", "end", "start", "label", "kind", "id", "period_id", "value"]
+FIGURE_FIELDS = ("area", "area_id", "end", "start", "label", "kind", "id", "period_id", "value")
 
 
-def _frame(measurements) -> pd.DataFrame:
-    """Figures as a frame, a row each. Read as plain values, not model instances with their
-    period and area (a target's page reads hundreds: the instances cost more than the query),
-    and each period's label made once, not once per area."""
+def _rows(measurements) -> list[dict]:
+    """Figures as plain rows, a dict each with FIGURE_FIELDS. Read as plain values, not model
+    instances with their period and area (a target's page reads hundreds: the instances cost
+    more than the query), and each period's label made once, not once per area. Plain dicts,
+    not a DataFrame: the target page only filters and groups them, which pandas does per
+    column in more time than the few hundred rows take (issue 17)."""
     rows = measurements.values_list(
         "area__name", "area_id", "period__end", "period__start", "period__kind", "id",
         "period_id", "value",  # exact: the engine reads these; pages round when they show
@@ -59,13 +62,24 @@ def _frame(measurements) -> pd.DataFrame:
         label = labels.get(period_id)
         if label is None:
             label = labels[period_id] = PeriodSpec(start, end, kind).label
-        records.append((area, area_id, end, start, label, kind, pk, period_id, value))
-    return pd.DataFrame.from_records(records, columns=FRAME_COLUMNS)
+        records.append(
+            {"area": area, "area_id": area_id, "end": end, "start": start, "label": label,
+             "kind": kind, "id": pk, "period_id": period_id, "value": value}
+        )  # fmt: skip
+    return records
 
 
-def _points(frame: pd.DataFrame, area_id: int) -> list[engine.Point]:
-    rows = frame[frame["area_id"] == area_id]
-    return [engine.Point(r.start, r.end, r.value, r.label) for r in rows.itertuples(index=False)]
+def _frame(measurements) -> pd.DataFrame:
+    """Figures as a frame, a row each (an indicator's page groups them by area)."""
+    return pd.DataFrame.from_records(_rows(measurements), columns=FIGURE_FIELDS)
+
+
+def _points(rows: list[dict], area_id: int) -> list[engine.Point]:
+    return [
+        engine.Point(r["start"], r["end"], r["value"], r["label"])
+        for r in rows
+        if r["area_id"] == area_id
+    ]
 
 
 def target_figures(card: Card, visible_areas) -> Figures | None:
@@ -84,44 +98,43 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     )
     allowed = set(visible_areas.filter(pk__in=[a.pk for a in areas]).values_list("pk", flat=True))
     areas = [a for a in areas if a.pk in allowed]
-    measurements = Measurement.objects.filter(indicator=indicator, area__in=areas)
+    # The figures' own ordering, but for the indicator's name (one indicator: a join for nothing).
+    measurements = Measurement.objects.filter(indicator=indicator, area__in=areas).order_by(
+        "area__kind", "area__name", "period__end"
+    )
     shown = _shown_kinds(target)
     if shown:
         measurements = measurements.filter(period__kind__in=shown)
-    frame = _frame(measurements)
-    revised = _revised_since_approval(target, frame["id"].tolist())
+    rows = _rows(measurements)
+    revised = _revised_since_approval(target, [row["id"] for row in rows])
     # The target's own figures: a target on the year is judged on the year, while its page also
     # shows the months around it, as a series of their own.
-    judged = frame[frame["kind"] == target.period_kind] if target.period_kind else frame
+    judged = [r for r in rows if r["kind"] == target.period_kind] if target.period_kind else rows
     if len(shown) > 1:
-        months = frame["kind"] != target.period_kind
-        frame.loc[months, "area"] = frame.loc[months, "area"] + " (" + _("months") + ")"
+        months = " (" + _("months") + ")"
+        for row in rows:
+            if row["kind"] != target.period_kind:
+                row["area"] += months
 
-    comparison = frame[frame["area_id"] == target.comparison_area_id]
-    figures = zip(comparison["period_id"], comparison["value"], strict=True)
-    rule = selectors.target_rule(target, figures)
+    comparison = [r for r in rows if r["area_id"] == target.comparison_area_id]
+    rule = selectors.target_rule(target, [(r["period_id"], r["value"]) for r in comparison])
     inputs = engine.Inputs(
         series=_points(judged, municipality.pk),
         comparison=_points(judged, target.comparison_area_id) if target.comparison_area_id else [],
     )
     if target.kind == Target.Kind.EXPECTED and indicator.expected_by_id:
-        expected = _expected_frame(target, municipality)
-        frame = pd.concat([frame, expected], ignore_index=True) if len(expected) else frame
+        expected = _expected_rows(target, municipality)
+        rows = rows + expected
         areas = areas + [SeriesOwner(EXPECTED_SERIES, _("Expected level"))]
         inputs = replace(inputs, expected=_points(expected, EXPECTED_SERIES))
     if target.kind == Target.Kind.COMPARABLES:
         inputs = replace(inputs, peers=_comparables_peers(target, municipality, visible_areas))
     line = kinds.requirement_series(rule, inputs=inputs)
-    required = pd.DataFrame(
-        [{"end": p.end, "value": value} for p, value in line], columns=["end", "value"]
-    )
+    required = [{"end": p.end, "value": value} for p, value in line]
     start = target.measure_from or target.plan.starts_on
-    path = pd.DataFrame(
-        [{"end": day, "value": value} for day, value in kinds.target_path(rule, start)],
-        columns=["end", "value"],
-    )
-    for frame_ in (frame, required, path):
-        frame_["shown"] = [indicator.format_value(v) for v in frame_["value"]]
+    path = [{"end": day, "value": value} for day, value in kinds.target_path(rule, start)]
+    for row in (*rows, *required, *path):
+        row["shown"] = indicator.format_value(row["value"])
     baseline = None
     if rule.baseline:
         baseline = {"end": rule.baseline.end, "value": rule.baseline.value,
@@ -138,7 +151,7 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
                     target.deadline, "j. F Y")}}  # fmt: skip
 
     figure = charts.target_chart(
-        frame,
+        rows,
         own_area=municipality.name,
         required=required,
         path=path,
@@ -148,9 +161,9 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
         forecast=forecast,
         y_title=indicator.get_unit_display(),
     )
-    label = _chart_label(indicator, frame, municipality, bool(len(path) or len(required)),
+    label = _chart_label(indicator, rows, municipality, bool(path or required),
                          forecast is not None)  # fmt: skip
-    columns, records = _series_records(frame, areas, revised)
+    columns, records = _series_records(rows, areas, revised)
     if len(line):
         by_span = {(p.start, p.end): value for p, value in line}
         columns.append(("target", _("Target")))
@@ -159,12 +172,21 @@ def target_figures(card: Card, visible_areas) -> Figures | None:
     table = SeriesTable(
         records, columns=columns, indicator=indicator, key="data", caption=_("Figures")
     )
-    return Figures(table, charts.to_json(figure), label)
+    return Figures(table, charts.to_json(figure), label, _current_figure(card, judged))
 
 
-def _chart_label(indicator, frame, municipality, has_target, has_forecast) -> str:
+def _current_figure(card: Card, judged: list[dict]) -> int | None:
+    """Which of the municipality's figures is the card's current one (its source is shown)."""
+    current = card.result.current
+    if current is None:
+        return None
+    own = card.target.plan.municipality_id
+    return next((r["id"] for r in judged if r["area_id"] == own and r["end"] == current.end), None)
+
+
+def _chart_label(indicator, rows, municipality, has_target, has_forecast) -> str:
     """The caption says what is drawn: the comparison areas only where they have figures."""
-    others = frame[frame["area_id"] != municipality.pk]["area"].unique()
+    others = list(dict.fromkeys(r["area"] for r in rows if r["area_id"] != municipality.pk))
     parts = {"name": indicator.name, "areas": ", ".join(others)}
     if len(others) and has_target:
         text = _("%(name)s over time beside %(areas)s, with the target and the deadline")
@@ -187,7 +209,7 @@ class SeriesOwner:
     name: str
 
 
-EXPECTED_SERIES = -1  # the expected level's rows in a target's frame (no area has this id)
+EXPECTED_SERIES = -1  # the expected level's rows among a target's rows (no area has this id)
 
 
 def _shown_kinds(target) -> list[str]:
@@ -199,16 +221,17 @@ def _shown_kinds(target) -> list[str]:
     return [target.period_kind]
 
 
-def _expected_frame(target, municipality) -> pd.DataFrame:
-    """The municipality's expected level (y30r21 "Forventet andel") as a series of the frame."""
+def _expected_rows(target, municipality) -> list[dict]:
+    """The municipality's expected level (y30r21 "Forventet andel") as a series of its own."""
     expected = Measurement.objects.filter(
         indicator_id=target.indicator.expected_by_id, area=municipality
-    )
+    ).order_by("period__end")
     if target.period_kind:
         expected = expected.filter(period__kind=target.period_kind)
-    frame = _frame(expected)
-    frame["area"], frame["area_id"] = _("Expected level"), EXPECTED_SERIES
-    return frame
+    rows = _rows(expected)
+    for row in rows:
+        row["area"], row["area_id"] = _("Expected level"), EXPECTED_SERIES
+    return rows
 
 
 def _comparables_peers(target, municipality, visible_areas) -> engine.Peers:
@@ -243,19 +266,16 @@ def _revised_since_approval(target, measurement_ids) -> set[int]:
     )
 
 
-def _series_records(frame: pd.DataFrame, areas, revised=()):
+def _series_records(rows: list[dict], areas, revised=()):
     """The columns (one per area that has figures) and records of a SeriesTable: a record per
-    period, with its start and end. A figure revised since the last approved round is marked.
-    One pass over the figures as plain lists: a target's page has hundreds, and pandas' rows
-    (itertuples, drop_duplicates) cost more than the work."""
-    names = ("area_id", "start", "end", "label", "value", "id")
+    period, with its start and end. A figure revised since the last approved round is marked."""
     values, revised_cells, periods = {}, set(), {}
-    rows = zip(*(frame[name].tolist() for name in names), strict=True)
-    for area_id, start, end, label, value, pk in rows:
-        values[(area_id, start, end)] = value
-        periods.setdefault((start, end, label), None)
-        if pk in revised:
-            revised_cells.add((area_id, start, end))
+    for row in rows:
+        key = (row["area_id"], row["start"], row["end"])
+        values[key] = row["value"]
+        periods.setdefault((row["start"], row["end"], row["label"]), None)
+        if row["id"] in revised:
+            revised_cells.add(key)
     with_figures = {area_id for area_id, _start, _end in values}
     present = [a for a in areas if a.pk in with_figures]
     columns = [(f"area_{a.pk}", a.name) for a in present]

@@ -10,7 +10,7 @@ from jobcenter.tables import export_requested
 from kpis.models import Area
 from plans import access
 from plans.forms import IndicatorFilterForm
-from plans.models import FocusArea, Membership, ReportingRound
+from plans.models import FocusArea, Membership, ReportingRound, StatusNarrative
 from plans.presenters import indicators as presenters_indicators
 from plans.presenters import provenance
 from plans.presenters import report as presenters_report
@@ -69,22 +69,33 @@ def focus_area_detail(request, plan_key, area_key):
 
 def target_detail(request, target_key):
     """The card, the whole series in a chart and a table, the narratives and the revisions."""
+    # The plan first, then the target within it: one query joining the plan, its municipality
+    # and region to the card's tables took PostgreSQL longer to plan than both take to run.
+    plan = get_object_or_404(
+        access.visible_plans(request.user).select_related("municipality__region"),
+        targets__key=target_key,
+    )
     target = get_object_or_404(
         selectors.targets_for_cards()
-        .filter(plan__in=access.visible_plans(request.user))
-        .select_related("plan__municipality__region")
-        # Its revisions come with the card (targets_for_cards); its themes are all of its plan.
+        .filter(plan=plan)
+        # Its revisions come with the card (targets_for_cards); its themes are all of its plan;
+        # its narratives those of the rounds the user may see, each with its round.
         .prefetch_related(
             Prefetch("focus_areas", queryset=FocusArea.objects.order_by("order", "id")),
-            "narratives__round",
+            Prefetch(
+                "narratives",
+                queryset=StatusNarrative.objects.filter(
+                    round__in=access.visible_rounds(request.user)
+                )
+                .select_related("round")
+                .order_by("round__cut_off", "id"),
+            ),
         ),
         key=target_key,
     )
+    target.plan = plan
     card = cards_for([target])[0]
     figures = presenters.target_figures(card, access.visible_areas(request.user))
-    rounds = set(
-        access.visible_rounds(request.user).filter(plan=target.plan_id).values_list("pk", flat=True)
-    )
     export = export_requested(request, [figures.table] if figures else [], target.title)
     if export:
         return export
@@ -93,10 +104,7 @@ def target_detail(request, target_key):
         "target": target,
         "card": card,
         "figures": figures,
-        "narratives": sorted(
-            (n for n in target.narratives.all() if n.round_id in rounds),
-            key=lambda n: n.round.cut_off,
-        ),
+        "narratives": target.narratives.all(),
         "revisions": [(r, card.revision_value(r)) for r in target.revisions.all()],
         # Newer figures or a changed definition than the stored status: its refresh is still
         # queued (or waits for the broker); the page says so rather than pass it off as current.
@@ -104,7 +112,7 @@ def target_detail(request, target_key):
         "can_edit_definitions": access.can_edit_definitions(
             request.user, target.plan.municipality_id
         ),
-        "source_line": provenance.card_source(card),
+        "source_line": provenance.card_source(card, figures.current_figure if figures else None),
         # Where in the document a figure was typed from, how a deadline was read: the
         # analysts' notes, not the committee's reading.
         "show_notes": access.can_edit_figures(request.user, target.plan.municipality_id),
