@@ -1,9 +1,10 @@
 """Set-based storing of figures: one typed cell or a million-row file, the same few statements.
 
-The rows go into a temporary staging table (COPY on PostgreSQL, a batched INSERT elsewhere);
-then one statement inserts the new figures, and one revises the changed ones, keeping each old
-value as a MeasurementRevision. kpis.services is the only caller (typed figures, imports and the
-jobindsats.dk connector): it holds the transaction, so a failure anywhere stores nothing.
+The rows go into a staging table of the transaction's own (COPY on PostgreSQL, a batched
+INSERT elsewhere); then one statement inserts the new figures, and one revises the changed
+ones, keeping each old value as a MeasurementRevision. kpis.services is the only caller (typed
+figures, imports and the jobindsats.dk connector): it holds the transaction, so a failure
+anywhere stores nothing.
 
 Figures fetched by the connector carry their provenance in two more staged columns (origin_id:
 the binding, origin_period: the period code as jobindsats.dk wrote it) and one parameter
@@ -27,7 +28,7 @@ from django.db import IntegrityError, connection, transaction
 
 from .models import Measurement, MeasurementRevision
 
-STAGING = "kpis_staged_measurement"
+STAGING = "kpis_staged_measurement"  # on PostgreSQL with the connection's backend id: _staging()
 CLASSIFIED = "kpis_classified_measurement"
 CSV_CHUNK = 100_000  # rows written as CSV at a time for COPY
 
@@ -56,10 +57,24 @@ class Outcome:
     series: list[tuple[int, int]]  # (indicator_id, area_id) whose figures were created or revised
 
 
+def _staging() -> str:
+    """The staging table. On PostgreSQL an unlogged table rather than a temporary one:
+    PostgreSQL reads a temporary table in its own backend only, while it classifies the figures
+    staged in a regular table (a lookup each, a million for a national file) in parallel
+    workers, in half the time on two cores. Created inside the store's transaction, it is
+    never committed: no other session sees it, and a failed store takes it with its rollback.
+    It is named after the connection's backend, so concurrent stores never wait for each
+    other's table name."""
+    if connection.vendor != "postgresql":
+        return STAGING
+    connection.ensure_connection()
+    return f"{STAGING}_{connection.connection.info.backend_pid}"
+
+
 def _tables():
     quote = connection.ops.quote_name
     return {
-        "staging": STAGING,
+        "staging": _staging(),
         "classified": CLASSIFIED,
         "measurement": quote(Measurement._meta.db_table),
         "revision": quote(MeasurementRevision._meta.db_table),
@@ -69,27 +84,34 @@ def _tables():
 def _copy(cursor, buffer, columns):
     # In CSV an empty field is NULL; an empty source (or source period) is the empty text.
     texts = ", ".join(c for c in columns if c in ("source", "origin_period"))
+    staging = _staging()
     cursor.copy_expert(
-        f"COPY {STAGING} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, "
+        f"COPY {staging} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, "
         f"FORCE_NOT_NULL ({texts}))",
         buffer,
     )
-    # A temporary table has no statistics until analysed; without them the planner guesses
-    # a handful of rows and joins a million staged figures by nested loops.
-    cursor.execute(f"ANALYZE {STAGING}")
+    # A new table has no statistics until analysed; without them the planner guesses a
+    # handful of rows, and neither asks for parallel workers nor sizes what follows.
+    cursor.execute(f"ANALYZE {staging}")
 
 
 def _stage(cursor, rows, columns=COLUMNS) -> int:
     """Stage rows, tuples in the order of columns; columns left out keep their empty
     defaults (an import's rows have no provenance)."""
-    cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+    staging = _staging()
+    postgres = connection.vendor == "postgresql"
+    if postgres and not connection.in_atomic_block:
+        # An unlogged table outside a transaction would outlive a crash before its DROP.
+        raise RuntimeError("Figures are staged inside the transaction that stores them.")
+    cursor.execute(f"DROP TABLE IF EXISTS {staging}")
     cursor.execute(
-        f"CREATE TEMPORARY TABLE {STAGING} (indicator_id integer NOT NULL, area_id integer "
+        f"CREATE {'UNLOGGED' if postgres else 'TEMPORARY'} TABLE {staging} "
+        "(indicator_id integer NOT NULL, area_id integer "
         "NOT NULL, period_id integer NOT NULL, value numeric(18, 6) NOT NULL, "
         "source varchar(300) NOT NULL, origin_id integer NULL, "
         "origin_period varchar(20) NOT NULL DEFAULT '')"
     )
-    if connection.vendor == "postgresql":
+    if postgres:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         count = 0
@@ -103,7 +125,7 @@ def _stage(cursor, rows, columns=COLUMNS) -> int:
     # (the value is the fourth column).
     values = [(r[0], r[1], r[2], str(r[3]), *r[4:]) for r in rows]
     marks = ", ".join(["%s"] * len(columns))
-    cursor.executemany(f"INSERT INTO {STAGING} ({', '.join(columns)}) VALUES ({marks})", values)
+    cursor.executemany(f"INSERT INTO {staging} ({', '.join(columns)}) VALUES ({marks})", values)
     return len(values)
 
 
@@ -319,7 +341,7 @@ def preview_staged() -> list[tuple]:
             "AND m.area_id = s.area_id AND m.period_id = s.period_id".format(**names)
         )
         rows = cursor.fetchall()
-        cursor.execute(f"DROP TABLE {STAGING}")
+        cursor.execute("DROP TABLE {staging}".format(**names))
     return rows
 
 
@@ -367,7 +389,7 @@ def store_staged(
                 cursor.execute(statement.format(**names), params)
         if fetched_at is not None:
             cursor.execute(_ADOPT.format(**names), params)
-        cursor.execute(f"DROP TABLE {STAGING}")
+        cursor.execute("DROP TABLE {staging}".format(**names))
         cursor.execute(f"DROP TABLE {CLASSIFIED}")
     revised = sum(count for _indicator, _area, count in revised_series)
     series = new_series | {(indicator, area) for indicator, area, _count in revised_series}

@@ -168,3 +168,24 @@ def test_the_same_figure_recorded_by_two_at_once_keeps_both_values_in_its_histor
     assert [(o, n) for o, n, _user in revisions()] == sorted(
         [(Decimal(969), first), (first, final)]
     )
+
+
+def _staging_tables():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE 'kpis_staged_measurement%'")
+        return [name for (name,) in cursor.fetchall()]
+
+
+def test_the_staging_table_leaves_with_its_store_whether_it_commits_or_fails(series):
+    """The figures are staged in an unlogged table of the store's own (kpis.bulk._staging):
+    nothing of it may remain in the database after a store, nor after one that failed."""
+    indicator, guldborgsund, _country, (anna, _bo) = series
+    recorded(indicator, guldborgsund, "2023Q3", "1010", anna)()
+    assert value_of(indicator, guldborgsund, "2023Q3") == Decimal("1010")
+    row = kpi_services.MeasurementRow(
+        indicator, guldborgsund, kpi_services.period_get_or_create("2023Q4"), Decimal("1e20")
+    )  # beyond numeric(18, 6): PostgreSQL refuses it as it is staged
+    with pytest.raises(Exception, match="numeric field overflow"):
+        kpi_services.measurements_record(rows=[row], user=anna)
+    assert value_of(indicator, guldborgsund, "2023Q4") is None
+    assert _staging_tables() == []
