@@ -144,8 +144,8 @@ def _shown(rows: list[dict]) -> list:
     return [row["shown"] if "shown" in row else str(row["value"]) for row in rows]
 
 
-def _scatter(x, y, **properties) -> dict:
-    return {**properties, "x": _values(x), "y": _values(y), "type": "scatter"}
+def _scatter(x: list, y: list, **properties) -> dict:
+    return {**properties, "x": x, "y": y, "type": "scatter"}
 
 
 def _column(rows: list[dict], name: str) -> list:

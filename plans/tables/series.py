@@ -46,11 +46,10 @@ class SeriesTable(DataTable):
         period_default, period_empty = period.default, period.column.empty_values
         rows = []
         for record in self.data:
-            cells = [
-                default if value in empty else render(value, record, bound)
-                for name, default, empty, render, bound in columns
-                for value in (record.get(name),)
-            ]
+            cells = []
+            for name, default, empty, render, bound in columns:
+                value = record.get(name)
+                cells.append(default if value in empty else render(value, record, bound))
             label = record.get("period")
             rows.append((period_default if label in period_empty else label, cells))
         return rows
