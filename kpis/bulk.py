@@ -202,8 +202,11 @@ _CLASSIFY = """
         OR (s.origin_id IS NOT NULL AND (m.origin_id IS NULL OR m.origin_id <> s.origin_id
                                          OR m.origin_period <> s.origin_period))
 """
+# The series that get new figures, and how many each: the count tells a concurrent writer's
+# figures apart (created < new).
 _NEW_SERIES = """
-    SELECT DISTINCT indicator_id, area_id FROM {classified} WHERE measurement_id IS NULL
+    SELECT indicator_id, area_id, count(*) FROM {classified} WHERE measurement_id IS NULL
+    GROUP BY indicator_id, area_id
 """
 _INSERT = """
     INSERT INTO {measurement}
@@ -363,13 +366,13 @@ def store_staged(
     params = {"user": user_id, "now": now, "fetched": fetched_at}
     with connection.cursor() as cursor, _planner_settings(cursor):
         cursor.execute(f"DROP TABLE IF EXISTS {CLASSIFIED}")
+        # Not analysed, unlike the staging table: every statement below reads it whole, and
+        # _SETTINGS leaves the planner one way to join it to the stored figures.
         cursor.execute(_CLASSIFY.format(**names), {"note_before": note[0], "note_after": note[1]})
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {CLASSIFIED}")  # as for the staging table
         cursor.execute(_NEW_SERIES.format(**names))
-        new_series = {tuple(row) for row in cursor.fetchall()}
-        cursor.execute(f"SELECT count(*) FROM {CLASSIFIED} WHERE measurement_id IS NULL")
-        new = cursor.fetchone()[0]
+        counted = cursor.fetchall()
+        new_series = {(indicator, area) for indicator, area, _count in counted}
+        new = sum(count for _indicator, _area, count in counted)
         try:
             with transaction.atomic():
                 cursor.execute(_INSERT.format(**names), params)
