@@ -1,5 +1,6 @@
 """Who sees what: every page for every role. A new URL without an entry here fails."""
 
+import re
 from datetime import date
 
 import pytest
@@ -372,6 +373,25 @@ def test_lists_show_only_what_the_user_may_see(client, world):
     client.force_login(personas["analyst of the private"])
     assert "Plan r" in client.get("/").content.decode()
     assert "5.555" in client.get(reverse("plans:indicator", args=["unge"])).content.decode()
+
+
+def _measured_by(listing: str, indicator_key: str) -> str:
+    """The list's count of municipalities measuring the indicator."""
+    row = re.search(rf'href="/indicators/{indicator_key}/">.*?</tr>', listing, re.S)
+    return re.findall(r'<td class="num">([^<]*)</td>', row.group(0))[0]
+
+
+def test_indicator_list_counts_only_the_municipalities_the_user_may_see(client, world):
+    pages, personas = world
+    ringsted = Membership.objects.filter(user=personas["analyst of the private"]).get().municipality
+    listing = client.get(reverse("plans:indicators")).content.decode()
+    assert _measured_by(listing, "unge") == "1"  # Guldborgsund; Ringsted's figure is private
+    client.force_login(personas["analyst of the private"])
+    listing = client.get(reverse("plans:indicators")).content.decode()
+    assert _measured_by(listing, "unge") == "2"
+    assert _measured_by(listing, "ringsted-lokal") == "0"
+    filtered = client.get(reverse("plans:indicators"), {"kommune": ringsted.pk}).content.decode()
+    assert "/indicators/unge/" in filtered and "/indicators/ringsted-lokal/" in filtered
 
 
 def test_exports_follow_the_page_they_belong_to(client, world):

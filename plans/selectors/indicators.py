@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from kpis.models import Area, Indicator, Measurement, Period
 from kpis.periods import PeriodSpec
@@ -126,6 +127,22 @@ def period_kind_label(kind: str) -> str:
     return Period.Kind(kind).label
 
 
+def with_municipalities_measured(indicators: QuerySet, visible_areas: QuerySet[Area]) -> QuerySet:
+    """The indicators, each with how many visible municipalities have figures of it
+    (municipalities). Asked per indicator and municipality whether one figure exists, a
+    look-up in the unique (indicator, area, period) index each, rather than counted over every
+    figure: at national scale that read 3,4 million figures for the list."""
+    measured = (
+        visible_areas.filter(kind=Area.Kind.MUNICIPALITY)
+        .filter(Exists(Measurement.objects.filter(indicator=OuterRef(OuterRef("pk")),
+                                                  area=OuterRef("pk"))))
+        .order_by()
+        .annotate(count=Func("pk", function="COUNT"))
+        .values("count")
+    )  # fmt: skip
+    return indicators.annotate(municipalities=Coalesce(Subquery(measured), 0))
+
+
 def indicators_matching(indicators: QuerySet, *, text="", focus_area=None, municipality=None):
     """The indicator list's search and filters: a word of the name or the description; an
     indicator a focus area's targets follow; one a municipality measures, follows in a plan or
@@ -138,7 +155,7 @@ def indicators_matching(indicators: QuerySet, *, text="", focus_area=None, munic
         )
     if municipality is not None:
         indicators = indicators.filter(
-            Q(pk__in=Measurement.objects.filter(area=municipality).values("indicator_id"))
+            Q(Exists(Measurement.objects.filter(indicator=OuterRef("pk"), area=municipality)))
             | Q(pk__in=Indicator.objects.filter(targets__plan__municipality=municipality)
                 .values("pk"))
             | Q(owner=municipality)

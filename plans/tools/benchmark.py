@@ -32,6 +32,7 @@ from kpis.services import figures_import, measurement_record, period_get_or_crea
 from plans import services
 from plans.models import FocusArea, Target
 from plans.presenters.cards import CARD_CACHE
+from plans.selectors.indicators import with_municipalities_measured
 from plans.selectors.targets import evaluate_targets, targets_touched_by, targets_with_definitions
 from plans.tasks import recompute_statuses_for_series
 from plans.tools.national import PREFIX
@@ -777,6 +778,9 @@ def query_plans() -> list[tuple[str, set[str]]]:
         "API: measurements of an indicator": Measurement.objects.filter(
             indicator_id=target.indicator_id
         ).order_by("indicator_id", "area_id", "period_id")[:1000],
+        "the indicator list's municipalities measuring each": with_municipalities_measured(
+            Indicator.objects.all(), Area.objects.all()
+        ),
     }
     found = []
     for name, queryset in queries.items():

@@ -1,6 +1,6 @@
 """The committee's pages: start, plan, theme, target, reporting round, and the printed report."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -189,20 +189,9 @@ def round_report_pdf(request, plan_key, round_id):
 
 def indicator_list(request):
     areas = access.visible_areas(request.user)
-    indicators = (
-        access.visible_indicators(request.user)
-        .annotate(
-            municipalities=Count(
-                "measurements__area",
-                filter=Q(
-                    measurements__area__kind=Area.Kind.MUNICIPALITY,
-                    measurements__area__in=areas,
-                ),
-                distinct=True,
-            )
-        )
-        .select_related("owner")
-    )
+    indicators = selectors_indicators.with_municipalities_measured(
+        access.visible_indicators(request.user), areas
+    ).select_related("owner")
     municipalities = areas.filter(kind=Area.Kind.MUNICIPALITY, plans__isnull=False).distinct()
     form = IndicatorFilterForm(
         request.GET or None,
