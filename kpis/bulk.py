@@ -366,7 +366,7 @@ def store_staged(
     params = {"user": user_id, "now": now, "fetched": fetched_at}
     with connection.cursor() as cursor, _planner_settings(cursor):
         cursor.execute(f"DROP TABLE IF EXISTS {CLASSIFIED}")
-        # Not analysed, unlike the staging table: every statement below reads it whole, and
+        # Not analysed either: every statement below reads it whole, and
         # _SETTINGS leaves the planner one way to join it to the stored figures.
         cursor.execute(_CLASSIFY.format(**names), {"note_before": note[0], "note_after": note[1]})
         cursor.execute(_NEW_SERIES.format(**names))
