@@ -195,18 +195,20 @@ _CLASSIFY = """
     SELECT s.indicator_id, s.area_id, s.period_id, s.value,
            SUBSTR(%(note_before)s || s.source || %(note_after)s, 1, 300) AS source,
            s.origin_id, s.origin_period,
-           m.id AS measurement_id, (m.id IS NOT NULL AND m.value <> s.value) AS differs
+           m.id AS measurement_id, (m.id IS NOT NULL AND m.value <> s.value) AS differs,
+           m.value AS stored_value, m.source AS stored_source
     FROM {staging} s LEFT JOIN {measurement} m ON m.indicator_id = s.indicator_id
         AND m.area_id = s.area_id AND m.period_id = s.period_id
     WHERE m.id IS NULL OR m.value <> s.value
         OR (s.origin_id IS NOT NULL AND (m.origin_id IS NULL OR m.origin_id <> s.origin_id
                                          OR m.origin_period <> s.origin_period))
 """
-# The series that get new figures, and how many each: the count tells a concurrent writer's
-# figures apart (created < new).
-_NEW_SERIES = """
-    SELECT indicator_id, area_id, count(*) FROM {classified} WHERE measurement_id IS NULL
-    GROUP BY indicator_id, area_id
+# Per series, how many figures are new and how many stored ones differ: the counts tell a
+# concurrent writer's figures apart (fewer created than new, fewer revised than differed).
+_COUNTED = """
+    SELECT indicator_id, area_id, count(*) FILTER (WHERE measurement_id IS NULL),
+           count(*) FILTER (WHERE differs)
+    FROM {classified} GROUP BY indicator_id, area_id
 """
 _INSERT = """
     INSERT INTO {measurement}
@@ -233,9 +235,33 @@ _CAUGHT_UP = """
 # are) whose value still differs from the staged one.
 _CHANGED = "c.differs AND c.measurement_id IS NOT NULL AND m.value <> c.value"
 
-# Changed figures on PostgreSQL, in one statement: lock the candidates and compare their latest
-# committed values (FOR UPDATE reads those), keep the old values as revisions, write the new
-# ones. A concurrent writer's figure is never overwritten without its revision.
+# Changed figures on PostgreSQL, where no one else has written them since the classification
+# (the usual case): each is written where it still holds the value and source classified, and
+# the old ones are kept as revisions, without locking the rows first. A figure another writer
+# changed meanwhile fails that condition (PostgreSQL checks it again on the row's latest
+# version once the other writer commits) and is left to _REVISE_POSTGRES.
+_REVISE_UNCHANGED_SINCE = """
+    WITH updated AS (
+        UPDATE {measurement} m
+        SET value = c.value, source = COALESCE(NULLIF(c.source, ''), m.source),
+            entered_by_id = %(user)s, updated_at = %(now)s, origin_id = c.origin_id,
+            origin_period = c.origin_period, fetched_at = %(fetched)s
+        FROM {classified} c
+        WHERE m.id = c.measurement_id AND c.differs
+            AND m.value = c.stored_value AND m.source = c.stored_source
+        RETURNING m.id, m.indicator_id, m.area_id, c.stored_value, c.value, c.stored_source
+    ), kept AS (
+        INSERT INTO {revision}
+            (measurement_id, old_value, new_value, old_source, changed_by_id, changed_at)
+        SELECT id, stored_value, value, stored_source, %(user)s, %(now)s FROM updated
+    )
+    SELECT indicator_id, area_id, count(*) FROM updated GROUP BY 1, 2
+"""
+
+# The rest of the changed figures on PostgreSQL, in one statement: lock the candidates and
+# compare their latest committed values (FOR UPDATE reads those), keep the old values as
+# revisions, write the new ones. A concurrent writer's figure is never overwritten without its
+# revision.
 _REVISE_POSTGRES = (
     """
     WITH changed AS (
@@ -369,10 +395,11 @@ def store_staged(
         # Not analysed either: every statement below reads it whole, and
         # _SETTINGS leaves the planner one way to join it to the stored figures.
         cursor.execute(_CLASSIFY.format(**names), {"note_before": note[0], "note_after": note[1]})
-        cursor.execute(_NEW_SERIES.format(**names))
+        cursor.execute(_COUNTED.format(**names))
         counted = cursor.fetchall()
-        new_series = {(indicator, area) for indicator, area, _count in counted}
-        new = sum(count for _indicator, _area, count in counted)
+        new_series = {(indicator, area) for indicator, area, new, _differ in counted if new}
+        new = sum(new for _indicator, _area, new, _differ in counted)
+        differ = sum(differ for _indicator, _area, _new, differ in counted)
         try:
             with transaction.atomic():
                 cursor.execute(_INSERT.format(**names), params)
@@ -382,8 +409,12 @@ def store_staged(
         if created < new:
             cursor.execute(_CAUGHT_UP.format(**names))
         if connection.vendor == "postgresql":
-            cursor.execute(_REVISE_POSTGRES.format(**names), params)
+            cursor.execute(_REVISE_UNCHANGED_SINCE.format(**names), params)
             revised_series = cursor.fetchall()
+            # Candidates left: figures another writer changed, or created, meanwhile.
+            if sum(count for *_series, count in revised_series) < differ + (new - created):
+                cursor.execute(_REVISE_POSTGRES.format(**names), params)
+                revised_series += cursor.fetchall()
         else:
             select, *writes = _REVISE_GENERIC
             cursor.execute(select.format(**names))

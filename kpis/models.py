@@ -387,7 +387,9 @@ class MeasurementRevision(models.Model):
     old_value = value_field(_("old value"))
     new_value = value_field(_("new value"))
     old_source = models.CharField(_("old source"), max_length=300, blank=True)
-    changed_by = user_reference(_("changed by"))
+    # No index on the user, as for Measurement.entered_by: it would serve only the rare
+    # deletion of a user, and every revising import would write it once per revision.
+    changed_by = user_reference(_("changed by"), db_index=False)
     changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
 
     class Meta:

@@ -34,15 +34,19 @@ def series():
 
 
 def at_once(*saves):
-    """Run the saves in threads released together. Each pauses right after reading (and
-    locking) the figures it will write, until the other has read too or 2 s have passed (it
-    may be waiting for a lock), so both decide on what they saw before either writes."""
+    """Run the saves in threads released together. Each pauses right after reading the
+    figures it will write (locking them, or classifying the staged figures against them),
+    until the other has read too or 2 s have passed (it may be waiting for a lock), so both
+    decide on what they saw before either writes."""
     start, read = threading.Barrier(len(saves)), threading.Barrier(len(saves), timeout=2)
     outcomes = [None] * len(saves)
 
     def pause_after_first_read(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        if "FOR UPDATE" in sql and '"kpis_measurement"' in sql and not read.broken:
+        reads = ("FOR UPDATE" in sql and '"kpis_measurement"' in sql) or (
+            sql.lstrip().startswith("CREATE TEMPORARY TABLE kpis_classified_measurement")
+        )
+        if reads and not read.broken:
             with contextlib.suppress(threading.BrokenBarrierError):
                 read.wait()
         return result

@@ -242,6 +242,7 @@ def test_a_failure_while_saving_leaves_nothing_half_saved(client, setting, monke
     # The database fails after the new figures went in (the revision step): a full disk, a
     # killed connection. Nothing of the file may stay.
     broken = "SELECT no_such_column FROM {measurement}"
+    monkeypatch.setattr(bulk, "_REVISE_UNCHANGED_SINCE", broken)
     monkeypatch.setattr(bulk, "_REVISE_POSTGRES", broken)
     monkeypatch.setattr(bulk, "_REVISE_GENERIC", (broken,))
     with pytest.raises(DatabaseError):
