@@ -57,14 +57,20 @@ class Outcome:
     series: list[tuple[int, int]]  # (indicator_id, area_id) whose figures were created or revised
 
 
+# From this many staged figures on, PostgreSQL stages in an unlogged table (_staging).
+PARALLEL_ROWS = 100_000
+
+
 def _staging() -> str:
-    """The staging table. On PostgreSQL an unlogged table rather than a temporary one:
-    PostgreSQL reads a temporary table in its own backend only, while it classifies the figures
-    staged in a regular table (a lookup each, a million for a national file) in parallel
-    workers, in half the time on two cores. Created inside the store's transaction, it is
-    never committed: no other session sees it, and a failed store takes it with its rollback.
-    It is named after the connection's backend, so concurrent stores never wait for each
-    other's table name."""
+    """The staging table. On PostgreSQL, for a large file, an unlogged table rather than a
+    temporary one: PostgreSQL reads a temporary table in its own backend only, while it
+    classifies the figures staged in a regular table (a lookup each, a million for a national
+    file) in parallel workers, in half the time on two cores. Below PARALLEL_ROWS, too few for
+    parallel workers, a temporary one: creating an unlogged table (its files on disk) took a
+    tenth of the time of storing one typed figure. Created inside the store's transaction,
+    either is never committed: no other session sees it, and a failed store takes it with its
+    rollback. It is named after the connection's backend, so concurrent stores never wait for
+    each other's table name."""
     if connection.vendor != "postgresql":
         return STAGING
     connection.ensure_connection()
@@ -95,9 +101,7 @@ def _copy(cursor, buffer, columns):
     )
 
 
-def _stage(cursor, rows, columns=COLUMNS) -> int:
-    """Stage rows, tuples in the order of columns; columns left out keep their empty
-    defaults (an import's rows have no provenance)."""
+def _create_staging(cursor, rows: int) -> None:
     staging = _staging()
     postgres = connection.vendor == "postgresql"
     if postgres and not connection.in_atomic_block:
@@ -105,13 +109,18 @@ def _stage(cursor, rows, columns=COLUMNS) -> int:
         raise RuntimeError("Figures are staged inside the transaction that stores them.")
     cursor.execute(f"DROP TABLE IF EXISTS {staging}")
     cursor.execute(
-        f"CREATE {'UNLOGGED' if postgres else 'TEMPORARY'} TABLE {staging} "
-        "(indicator_id integer NOT NULL, area_id integer "
+        f"CREATE {'UNLOGGED' if postgres and rows >= PARALLEL_ROWS else 'TEMPORARY'} TABLE "
+        f"{staging} (indicator_id integer NOT NULL, area_id integer "
         "NOT NULL, period_id integer NOT NULL, value numeric(18, 6) NOT NULL, "
         "source text NOT NULL, origin_id integer NULL, "
         "origin_period text NOT NULL DEFAULT '')"
     )
-    if postgres:
+
+
+def _stage(cursor, rows, columns=COLUMNS) -> int:
+    """Stage rows, tuples in the order of columns; columns left out keep their empty
+    defaults (an import's rows have no provenance)."""
+    if connection.vendor == "postgresql":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         count = 0
@@ -119,13 +128,15 @@ def _stage(cursor, rows, columns=COLUMNS) -> int:
             writer.writerow(row)
             count += 1
         buffer.seek(0)
+        _create_staging(cursor, count)
         _copy(cursor, buffer, columns)
         return count
     # Decimals bound as text, as Django stores them on SQLite, so equal values compare equal
     # (the value is the fourth column).
     values = [(r[0], r[1], r[2], str(r[3]), *r[4:]) for r in rows]
+    _create_staging(cursor, len(values))
     marks = ", ".join(["%s"] * len(columns))
-    cursor.executemany(f"INSERT INTO {staging} ({', '.join(columns)}) VALUES ({marks})", values)
+    cursor.executemany(f"INSERT INTO {_staging()} ({', '.join(columns)}) VALUES ({marks})", values)
     return len(values)
 
 
@@ -137,7 +148,7 @@ def stage_frame(frame) -> int:
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             return _stage(cursor, frame[columns].itertuples(index=False, name=None), columns)
-        _stage(cursor, [], columns)
+        _create_staging(cursor, len(frame))
         _copy(cursor, _csv(frame[columns]), columns)
         return len(frame)
 
@@ -347,15 +358,18 @@ def _planner_settings(cursor):
     if connection.vendor != "postgresql":
         yield
         return
-    cursor.execute(
-        "SELECT name, current_setting(name) FROM unnest(%s::text[]) AS name", [list(_SETTINGS)]
+    # Each way in one round trip (a typed figure's store takes a few milliseconds in all): the
+    # settings as they were, read before (OFFSET 0 keeps the subquery apart) each is set.
+    change = (
+        "SELECT name, was, set_config(name, value, true) FROM (SELECT name, value, "
+        "current_setting(name) AS was FROM unnest(%s::text[], %s::text[]) AS s(name, value) "
+        "OFFSET 0) AS settings"
     )
+    cursor.execute(change, [list(_SETTINGS), list(_SETTINGS.values())])
     before = cursor.fetchall()
-    for name, value in _SETTINGS.items():
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
     yield
-    for name, value in before:  # back to what the transaction had, for what follows in it
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+    # Back to what the transaction had, for what follows in it.
+    cursor.execute(change, [[name for name, *_ in before], [was for _, was, _ in before]])
 
 
 def preview_staged() -> list[tuple]:
