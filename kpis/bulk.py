@@ -245,29 +245,42 @@ _CAUGHT_UP = """
 # caught up above: a column of its own, so the planner's statistics know how few they usually
 # are) whose value still differs from the staged one.
 _CHANGED = "c.differs AND c.measurement_id IS NOT NULL AND m.value <> c.value"
+# How a revised figure m takes on its new version c (a row with the classified table's
+# value, source, origin_id and origin_period), and the revision that keeps the old one: the
+# same in each revising statement below.
+_REVISED = """
+    SET value = c.value, source = COALESCE(NULLIF(c.source, ''), m.source),
+        entered_by_id = %(user)s, updated_at = %(now)s, origin_id = c.origin_id,
+        origin_period = c.origin_period, fetched_at = %(fetched)s
+"""
+_KEEP_REVISION = """
+    INSERT INTO {revision}
+        (measurement_id, old_value, new_value, old_source, changed_by_id, changed_at)
+"""
 
 # Changed figures on PostgreSQL, where no one else has written them since the classification
 # (the usual case): each is written where it still holds the value and source classified, and
 # the old ones are kept as revisions, without locking the rows first. A figure another writer
 # changed meanwhile fails that condition (PostgreSQL checks it again on the row's latest
 # version once the other writer commits) and is left to _REVISE_POSTGRES.
-_REVISE_UNCHANGED_SINCE = """
+_REVISE_UNCHANGED_SINCE = (
+    """
     WITH updated AS (
-        UPDATE {measurement} m
-        SET value = c.value, source = COALESCE(NULLIF(c.source, ''), m.source),
-            entered_by_id = %(user)s, updated_at = %(now)s, origin_id = c.origin_id,
-            origin_period = c.origin_period, fetched_at = %(fetched)s
+        UPDATE {measurement} m"""
+    + _REVISED
+    + """
         FROM {classified} c
         WHERE m.id = c.measurement_id AND c.differs
             AND m.value = c.stored_value AND m.source = c.stored_source
         RETURNING m.id, m.indicator_id, m.area_id, c.stored_value, c.value, c.stored_source
-    ), kept AS (
-        INSERT INTO {revision}
-            (measurement_id, old_value, new_value, old_source, changed_by_id, changed_at)
+    ), kept AS ("""
+    + _KEEP_REVISION
+    + """
         SELECT id, stored_value, value, stored_source, %(user)s, %(now)s FROM updated
     )
     SELECT indicator_id, area_id, count(*) FROM updated GROUP BY 1, 2
 """
+)
 
 # The rest of the changed figures on PostgreSQL, in one statement: lock the candidates and
 # compare their latest committed values (FOR UPDATE reads those), keep the old values as
@@ -277,23 +290,21 @@ _REVISE_POSTGRES = (
     """
     WITH changed AS (
         SELECT m.id, m.indicator_id, m.area_id, m.value AS old_value, m.source AS old_source,
-               c.value AS new_value, c.source AS new_source, c.origin_id AS new_origin,
-               c.origin_period AS new_origin_period
+               c.value, c.source, c.origin_id, c.origin_period
         FROM {measurement} m JOIN {classified} c ON m.id = c.measurement_id
         WHERE """
     + _CHANGED
     + """
         FOR UPDATE OF m
     ), updated AS (
-        UPDATE {measurement} m
-        SET value = c.new_value, source = COALESCE(NULLIF(c.new_source, ''), m.source),
-            entered_by_id = %(user)s, updated_at = %(now)s, origin_id = c.new_origin,
-            origin_period = c.new_origin_period, fetched_at = %(fetched)s
+        UPDATE {measurement} m"""
+    + _REVISED
+    + """
         FROM changed c WHERE m.id = c.id
-    ), kept AS (
-        INSERT INTO {revision}
-            (measurement_id, old_value, new_value, old_source, changed_by_id, changed_at)
-        SELECT c.id, c.old_value, c.new_value, c.old_source, %(user)s, %(now)s FROM changed c
+    ), kept AS ("""
+    + _KEEP_REVISION
+    + """
+        SELECT c.id, c.old_value, c.value, c.old_source, %(user)s, %(now)s FROM changed c
         RETURNING measurement_id
     )
     SELECT c.indicator_id, c.area_id, count(*) FROM changed c GROUP BY 1, 2
@@ -309,9 +320,8 @@ _REVISE_GENERIC = (
     + _CHANGED
     + """ GROUP BY 1, 2
     """,
-    """
-    INSERT INTO {revision}
-        (measurement_id, old_value, new_value, old_source, changed_by_id, changed_at)
+    _KEEP_REVISION
+    + """
     SELECT m.id, m.value, c.value, m.source, %(user)s, %(now)s
     FROM {measurement} m JOIN {classified} c ON m.id = c.measurement_id
     WHERE """
@@ -319,10 +329,9 @@ _REVISE_GENERIC = (
     + """
     """,
     """
-    UPDATE {measurement} AS m
-    SET value = c.value, source = COALESCE(NULLIF(c.source, ''), m.source),
-        entered_by_id = %(user)s, updated_at = %(now)s, origin_id = c.origin_id,
-        origin_period = c.origin_period, fetched_at = %(fetched)s
+    UPDATE {measurement} AS m"""
+    + _REVISED
+    + """
     FROM {classified} c
     WHERE m.id = c.measurement_id AND """
     + _CHANGED
