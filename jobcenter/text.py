@@ -111,3 +111,10 @@ def guard_text_fields(app_config) -> None:
             if validator is not None and validator not in field._validators:
                 field._validators = [*field._validators, validator]
                 field.__dict__.pop("validators", None)  # a cached list from before
+
+
+def whole_number(text: str) -> int | None:
+    """The text as a whole number where it is one in the digits 0–9, else None. str.isdigit()
+    also takes "³" and "①", which int() then refuses: an id in a query string, a form field or
+    another server's header would have been a server error."""
+    return int(text) if text.isascii() and text.isdigit() else None

@@ -61,6 +61,14 @@ def test_a_client_reads_a_plan_with_its_targets_and_statuses(
     assert status["current_period_label"] == "Nov.22-nov.23"
 
 
+def test_a_filter_by_a_number_in_other_digits_finds_nothing_rather_than_failing(world):
+    """Other digits ("³", "①") are digits to str.isdigit(), but name no id."""
+    client = with_token(world["analyst"])
+    for text in ("³", "①", "٣"):
+        answer = client.get("/api/targets/", {"plan": text})
+        assert answer.status_code == 200 and answer.json()["results"] == [], text
+
+
 def test_anonymous_clients_read_only_what_is_public(world):
     client = APIClient()
     areas = [a["slug"] for a in client.get("/api/areas/").json()["results"]]

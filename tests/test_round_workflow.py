@@ -63,6 +63,8 @@ def test_submit_is_refused_naming_the_targets_not_met_without_a_narrative(client
     world["round"].refresh_from_db()
     assert world["round"].state == ReportingRound.State.DRAFT
 
+    # A confirmation that is no id (other digits, sent by hand) confirms nothing.
+    assert client.post(url("round_submit", world), {"confirm": ["³"]}).status_code == 400
     confirmed = client.post(url("round_submit", world), {"confirm": [world["not_met"].pk]})
     assert confirmed.status_code == 302
     world["round"].refresh_from_db()

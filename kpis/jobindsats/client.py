@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from jobcenter.text import whole_number
+
 log = logging.getLogger(__name__)
 
 # A national table of ten years of months is a few MB; a much larger answer is not one the
@@ -238,8 +240,8 @@ def _body(response, what: str) -> bytes:
     too_large = NotAsDocumented(
         what, _("the answer is larger than %(mb)s MB") % {"mb": limit // (1024 * 1024)}
     )
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > limit:
+    declared = whole_number(response.headers.get("Content-Length", ""))
+    if declared is not None and declared > limit:
         response.close()
         raise too_large
     chunks, size = [], 0

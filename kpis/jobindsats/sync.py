@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobcenter.text import whole_number
 from kpis import periods, services
 from kpis.danish import DanishNumberError, format_number, parse_number
 from kpis.importers import SUPPRESSED, value_problem
@@ -126,16 +127,16 @@ class AreaMap:
         areas = list(Area.objects.only("pk", "name", "kind", "code"))
         self.by_name = {_normal(a.name): a for a in areas}
         self.by_code = {
-            int(a.code): a
+            code: a
             for a in areas
-            if a.kind == Area.Kind.MUNICIPALITY and a.code and a.code.isdigit()
+            if a.kind == Area.Kind.MUNICIPALITY and (code := whole_number(a.code or "")) is not None
         }
         self.municipalities = [a for a in areas if a.kind == Area.Kind.MUNICIPALITY]
 
     def find(self, value: Value) -> Area | None:
         found = self.by_name.get(_normal(value.name)) or self.by_name.get(_normal(value.id))
-        if found is None and value.id.strip().isdigit():
-            found = self.by_code.get(int(value.id))
+        if found is None and (code := whole_number(value.id.strip())) is not None:
+            found = self.by_code.get(code)
         return found
 
 

@@ -4,6 +4,7 @@ import django_filters
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
+from jobcenter.text import whole_number
 from kpis.models import Measurement
 from plans import access
 from plans.models import FocusArea, Guidepost, Initiative, ReportingRound, StatusNarrative, Target
@@ -35,8 +36,8 @@ class KeyFilter(django_filters.CharFilter):
         if value in django_filters.constants.EMPTY_VALUES:
             return qs
         match = Q(**{f"{self.relation}__key": value})
-        if value.isdigit():
-            match |= Q(**{f"{self.relation}__id": int(value)})
+        if (number := whole_number(value)) is not None:
+            match |= Q(**{f"{self.relation}__id": number})
         return qs.filter(match).distinct() if self.many else qs.filter(match)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jobcenter.text import text_problem
+from jobcenter.text import text_problem, whole_number
 from plans import access, services
 from plans.models import ReportingRound
 from plans.presenters.cards import cards_for
@@ -151,7 +151,7 @@ def round_submit(request, plan_key, round_id):
     if reporting_round.frozen:
         return redirect("plans:round", plan.key, reporting_round.pk)
     missing = selectors.round_missing_narratives(reporting_round, today=timezone.localdate())
-    confirmed = {int(v) for v in request.POST.getlist("confirm") if v.isdigit()}
+    confirmed = {n for v in request.POST.getlist("confirm") if (n := whole_number(v)) is not None}
     error = None
     if request.method == "POST":
         try:
