@@ -7,6 +7,8 @@ computed, a change of the target's definition or a revision recorded after it, o
 all. (A deleted figure leaves no timestamp; the nightly full recompute covers that.)
 """
 
+from functools import cache
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kpis.models import Measurement
@@ -14,6 +16,14 @@ from plans.models import Target, TargetRevision
 
 
 def targets_with_stale_status() -> QuerySet[Target]:
+    # A copy of one queryset built once per process: building its four subqueries took longer
+    # than PostgreSQL takes to answer it (the target page asks it on every request, issue 17).
+    return _stale().all()
+
+
+@cache
+def _stale() -> QuerySet[Target]:
+    # Never evaluated itself (callers get copies), so it never holds rows.
     computed = OuterRef("status__computed_at")
     newer_figures = Measurement.objects.filter(
         indicator=OuterRef("indicator"), updated_at__gt=computed
