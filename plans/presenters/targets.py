@@ -255,7 +255,7 @@ def _comparables_peers(target, municipality, visible_areas) -> engine.Peers:
 def _revised_since_approval(target, measurements) -> set[int]:
     """Figures (of the measurements queryset) changed after the plan's latest approved round: a
     committee saw other values. Asked of the figures' own query, not of a list of their ids: ten
-    years of months beside four areas are a thousand ids to send and bind, 6 ms (issue 17)."""
+    years of months beside four areas are a thousand ids to send and bind, 5–6 ms (issue 17)."""
     approved_at = target.plan.rounds.filter(state=ReportingRound.State.APPROVED).aggregate(
         latest=Max("approved_at")
     )["latest"]
