@@ -7,6 +7,7 @@ ALLOWED_HOSTS and DEBUG=0 (see README).
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -38,13 +39,22 @@ def development_secret_key(path: Path) -> str:
     try:
         return path.read_text().strip()
     except FileNotFoundError:
-        key = secrets.token_urlsafe(50)
-        try:
-            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
-                f.write(key)
-        except FileExistsError:  # another process made it meanwhile
-            return path.read_text().strip()
-        return key
+        pass
+    # Written whole to a file of its own, then linked into place (which fails if the key is
+    # there by now): the first processes on a fresh checkout start together (the tests beside
+    # a Celery worker), and one that read the key file another had created but not yet written
+    # took the empty text for its key and refused to start.
+    key = secrets.token_urlsafe(50)
+    descriptor, written = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.")
+    try:
+        with os.fdopen(descriptor, "w") as f:  # mkstemp makes it readable by its owner only
+            f.write(key)
+        os.link(written, path)
+    except FileExistsError:  # another process made it meanwhile
+        return path.read_text().strip()
+    finally:
+        os.unlink(written)
+    return key
 
 
 # Safe by default: a deployment that sets nothing runs without tracebacks and refuses to start

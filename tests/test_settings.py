@@ -1,6 +1,7 @@
 """Production settings, as the README's Production section sets them, pass Django's own
 deployment checks; without a secret key they refuse to start."""
 
+import multiprocessing
 import os
 import re
 import secrets
@@ -12,6 +13,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from jobcenter.settings import development_secret_key
 
 ROOT = Path(__file__).parents[1]
 
@@ -114,3 +117,29 @@ def test_every_response_allows_only_the_portals_own_scripts(client, url):
     assert policy["script-src"] == "'self'"  # no inline script, no eval, nothing from elsewhere
     assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'"
     assert policy["frame-ancestors"] == "'none'" and policy["base-uri"] == "'self'"
+
+
+def _key_when_all_start(barrier, path, keys):
+    barrier.wait()
+    keys.put(development_secret_key(path))
+
+
+def test_processes_starting_together_on_a_fresh_checkout_share_one_whole_key(tmp_path):
+    """The first processes on a fresh checkout (the test suite beside a Celery worker, gunicorn's
+    workers) make the development key together: each gets the same whole key, none reads the
+    file another created but has not yet written as no key and refuses to start."""
+    context = multiprocessing.get_context("fork")
+    for attempt in range(30):
+        path = tmp_path / f"secret_key_{attempt}"
+        barrier, keys = context.Barrier(4), context.Queue()
+        starting = [
+            context.Process(target=_key_when_all_start, args=(barrier, path, keys))
+            for _ in range(4)
+        ]
+        for process in starting:
+            process.start()
+        got = [keys.get(timeout=30) for _ in starting]
+        for process in starting:
+            process.join(timeout=30)
+        assert len(got[0]) > 40 and set(got) == {got[0]}, got
+        assert path.read_text().strip() == got[0]
